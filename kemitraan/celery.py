@@ -1,0 +1,10 @@
+"""Celery application: configured from Django settings under the CELERY_ namespace."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kemitraan.settings.local")
+
+app = Celery("kemitraan")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
