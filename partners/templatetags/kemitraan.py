@@ -1,0 +1,81 @@
+"""Template helpers shared by every page: rupiah amounts, status badges, query strings."""
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+register = template.Library()
+
+STATUS_CLASSES = {
+    "draft": "secondary",
+    "submitted": "info",
+    "accepted": "success",
+    "returned": "warning",
+    "scheduled": "secondary",
+    "open": "primary",
+    "in_progress": "info",
+    "closed": "dark",
+    "done": "success",
+    "cancelled": "secondary",
+    "active": "success",
+    "paused": "warning",
+    "completed": "dark",
+    "approved": "success",
+    "rejected": "danger",
+    "tied": "warning",
+    "pending": "secondary",
+}
+
+
+@register.filter
+def rupiah(value):
+    """Format an amount as rupiah in the active locale: "Rp 1.250.000" (id) or "Rp 1,250,000" (en)."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+    decimals = 0 if amount == amount.to_integral_value() else 2
+    return f"Rp {number_format(amount, decimal_pos=decimals, use_l10n=True, force_grouping=True)}"
+
+
+@register.filter
+def number(value, decimals=0):
+    """Format a number with the locale's grouping and ``decimals`` places."""
+    if value in (None, ""):
+        return ""
+    try:
+        return number_format(Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+
+
+@register.filter
+def status_class(status):
+    """Return the Bootstrap colour for a status value."""
+    return STATUS_CLASSES.get(str(status), "secondary")
+
+
+@register.inclusion_tag("includes/status_badge.html")
+def status_badge(obj):
+    """Render an object's status as a coloured badge with its translated label."""
+    return {"status": obj.status, "label": obj.get_status_display(), "css": STATUS_CLASSES.get(obj.status, "secondary")}
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs):
+    """Return the current query string with ``kwargs`` replaced (for sorting and paging links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+@register.simple_tag
+def current_language():
+    return get_language()

@@ -1,0 +1,1 @@
+"""Coordinator pages: dashboard, partnerships, members, goals and indicators, review queue."""

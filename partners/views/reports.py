@@ -1,0 +1,1 @@
+"""Partner representative pages: home, contribution reports, attachments, indicator values, exports."""
