@@ -169,7 +169,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 _broker_dir = Path(env("CELERY_BROKER_DIR", default=str(BASE_DIR / ".broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"data_folder_in": str(_broker_dir / "out"), "data_folder_out": str(_broker_dir / "out"),
-     "processed_folder": str(_broker_dir / "processed"), "store_processed": False}
+     "processed_folder": str(_broker_dir / "processed"), "store_processed": False,
+     "control_folder": str(_broker_dir / "control")}
     if CELERY_BROKER_URL.startswith("filesystem") else {"visibility_timeout": 3600}
 )
 CELERY_BROKER_DIR = _broker_dir
