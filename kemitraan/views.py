@@ -21,9 +21,11 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from kemitraan.celery import app
+    from kemitraan.celery import app, ensure_filesystem_broker_folders
 
     try:
+        if str(app.conf.broker_url).startswith("filesystem"):
+            ensure_filesystem_broker_folders()
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
