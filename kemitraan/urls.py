@@ -7,6 +7,7 @@ from kemitraan import views as project_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("health/", project_views.health, name="health"),
+    path("health/live/", project_views.live, name="health_live"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

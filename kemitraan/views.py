@@ -3,7 +3,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -45,3 +45,10 @@ def health(request):
     if settings.DEBUG:
         body["broker_url_scheme"] = settings.CELERY_BROKER_URL.split(":", 1)[0]
     return JsonResponse(body, status=status)
+
+
+@never_cache
+@require_GET
+def live(request):
+    """Answer "ok" without touching the database: liveness, and the benchmark's ceiling."""
+    return HttpResponse("ok", content_type="text/plain")
