@@ -20,7 +20,7 @@ def test_health_answers_503_when_broker_is_unreachable(client):
     assert response.json() == {"database": "ok", "broker": "unreachable", "status": "degraded"}
 
 
-def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
+def test_liveness_answers_without_touching_the_database(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get(reverse("health_live"))
     assert response.status_code == 200 and response.content == b"ok"
