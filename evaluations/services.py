@@ -23,8 +23,9 @@ def cycle_open(*, cycle: EvaluationCycle) -> EvaluationCycle:
         )
     locked.status = EvaluationCycle.Status.OPEN
     locked.opened_at = timezone.now()
+    locked.full_clean()
     locked.save(update_fields=["status", "opened_at", "updated_at"])
-    cycle.status, cycle.opened_at = locked.status, locked.opened_at
+    cycle.status, cycle.opened_at, cycle.updated_at = locked.status, locked.opened_at, locked.updated_at
     return cycle
 
 
@@ -39,6 +40,7 @@ def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
         )
     locked.status = EvaluationCycle.Status.CLOSED
     locked.closed_at = timezone.now()
+    locked.full_clean()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    cycle.status, cycle.closed_at = locked.status, locked.closed_at
+    cycle.status, cycle.closed_at, cycle.updated_at = locked.status, locked.closed_at, locked.updated_at
     return cycle
