@@ -116,3 +116,48 @@ def partnership_get_for_coordinator(user, pk) -> Partnership:
 def report_get(user, pk) -> ContributionReport:
     """Return the report if ``user`` may see it, else raise 404."""
     return get_object_or_404(reports_for_user(user), pk=pk)
+
+
+# --- partner pages: reporting deadlines ------------------------------------------------
+# (used by partners/views/reports.py)
+import datetime  # noqa: E402,F811
+
+from django.db.models import Max  # noqa: E402,F811
+
+from .models import Frequency  # noqa: E402,F811
+
+
+def reporting_period_containing(frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Return (start, end) of the calendar-aligned reporting period of ``frequency`` that contains ``day``."""
+    months = Frequency.months(frequency)
+    start = datetime.date(day.year, (day.month - 1) // months * months + 1, 1)
+    month_index = start.year * 12 + start.month - 1 + months
+    end = datetime.date(month_index // 12, month_index % 12 + 1, 1) - datetime.timedelta(days=1)
+    return start, end
+
+
+def memberships_with_last_report_for(user) -> QuerySet[Membership]:
+    """Return ``user``'s memberships annotated with ``last_reported_end``.
+
+    It is the end of the latest period covered by a submitted or accepted report (the
+    same reports that count in ``memberships_overdue``); drafts and returned reports
+    do not count.
+    """
+    counted = (ContributionReport.Status.SUBMITTED, ContributionReport.Status.ACCEPTED)
+    return memberships_for_user(user).annotate(
+        last_reported_end=Max("reports__period_end", filter=Q(reports__status__in=counted))
+    )
+
+
+def next_report_period(membership: Membership, last_reported_end: datetime.date | None):
+    """Return (start, end) of the report ``membership`` owes next: the period after the last one reported.
+
+    With nothing reported yet it is the first whole period after joining. The report is
+    due when its period ends (no grace period, as in ``memberships_overdue``).
+    """
+    if last_reported_end is not None:
+        return reporting_period_containing(membership.reporting_frequency, last_reported_end + datetime.timedelta(days=1))
+    start, end = reporting_period_containing(membership.reporting_frequency, membership.joined_on)
+    if start < membership.joined_on:
+        start, end = reporting_period_containing(membership.reporting_frequency, end + datetime.timedelta(days=1))
+    return start, end

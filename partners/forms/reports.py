@@ -1,1 +1,162 @@
-"""Forms for partner representative pages."""
+"""Forms for partner representative pages: contribution reports, attachments, indicator values."""
+from django import forms
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import ContributionReport, SharedGoal
+from partners.selectors import memberships_for_user
+from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
+
+REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "value", "description"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class _PartnershipTaggedMixin:
+    """Add ``data-partnership`` to every option so reports.js can show only the matching goals."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-partnership"] = instance.partnership_id
+        return option
+
+
+class MembershipSelect(_PartnershipTaggedMixin, forms.Select):
+    pass
+
+
+class GoalCheckboxes(_PartnershipTaggedMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+class MembershipChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.organisation.name} — {obj.partnership.title}"
+
+
+class GoalChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+class ReportForm(forms.ModelForm):
+    """Create or change a contribution report of one of the user's own memberships."""
+
+    membership = MembershipChoiceField(
+        queryset=None, label=_("Member (organisation — partnership)"), widget=MembershipSelect,
+    )
+    goals = GoalChoiceField(
+        queryset=None, required=False, label=_("Goals supported"), widget=GoalCheckboxes,
+        help_text=_("Only the goals of the chosen partnership can be ticked."),
+    )
+
+    class Meta:
+        model = ContributionReport
+        fields = ["membership", *REPORT_FIELDS, "goals"]
+        widgets = {
+            "period_start": DateInput,
+            "period_end": DateInput,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "quantity": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "value": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        }
+        help_texts = {
+            "value": _("Value in rupiah, without dots or commas for thousands (e.g. 1250000)."),
+            "unit": _("For example: package, hour, person, room."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        memberships = memberships_for_user(user).order_by("partnership__title", "organisation__name")
+        if self.instance.pk:
+            # A report stays with the member that wrote it.
+            memberships = memberships.filter(pk=self.instance.membership_id)
+            self.fields["membership"].disabled = True
+        self.fields["membership"].queryset = memberships
+        for name in ("quantity", "value"):
+            self.fields[name].validators.append(MinValueValidator(0, message=_("The amount cannot be negative.")))
+        self.fields["goals"].queryset = (
+            SharedGoal.objects.filter(partnership__memberships__in=memberships.values("pk"))
+            .distinct()
+            .order_by("partnership__title", "order", "id")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        membership = cleaned.get("membership")
+        goals = cleaned.get("goals") or []
+        if membership is not None:
+            foreign = [g for g in goals if g.partnership_id != membership.partnership_id]
+            if foreign:
+                self.add_error("goals", _("Choose only goals of the partnership this report is for."))
+        return cleaned
+
+    def report_fields(self):
+        """Return the cleaned values the report services take as keyword arguments."""
+        return {name: self.cleaned_data[name] for name in REPORT_FIELDS}
+
+
+class AttachmentForm(forms.Form):
+    """Upload one supporting file; its content is checked, not only its name."""
+
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
+        self.fields["file"].help_text = _("Allowed: %(types)s. Up to %(limit)s.") % {
+            "types": ", ".join(ALLOWED_EXTENSIONS),
+            "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+        }
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.checked = check_attachment(uploaded)
+        return uploaded
+
+
+class IndicatorPeriodForm(forms.Form):
+    """The period the indicator values are for."""
+
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput)
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        return cleaned
+
+
+class IndicatorValueForm(forms.Form):
+    """One indicator's value for the chosen period; left empty, nothing is recorded."""
+
+    value = forms.DecimalField(
+        label=_("Value"), required=False, max_digits=16, decimal_places=4,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, indicator, **kwargs):
+        self.indicator = indicator
+        super().__init__(*args, **kwargs)
+        self.fields["value"].label = _("Value (%(unit)s)") % {"unit": indicator.unit}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") is None and cleaned.get("note"):
+            self.add_error("value", _("Enter a value, or leave the note empty."))
+        return cleaned

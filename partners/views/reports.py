@@ -1,1 +1,593 @@
-"""Partner representative pages: home, contribution reports, attachments, indicator values, exports."""
+"""Partner representative pages: home, contribution reports, attachments, indicator values, exports.
+
+Every object comes through an access-checking selector; whatever the user may not
+see or change answers 404, for GET and POST alike.
+- seeing a report or downloading its files: ``selectors.reports_for_user``;
+- changing a report, its files, submitting or deleting it: ``selectors.reports_editable_by``
+  (the user's own organisations' reports only) and then the report's status;
+- entering indicator values: ``selectors.memberships_for_user``.
+
+Object pages check access before the HTTP method, so a POST to a page the user may
+not see answers 404 like a GET does (405 only for someone who may see it).
+"""
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
+from partners import exports, services
+from partners.filters_reports import SORT_FIELDS, filter_reports
+from partners.forms.reports import (
+    AttachmentForm,
+    IndicatorPeriodForm,
+    IndicatorValueForm,
+    ReportForm,
+)
+from partners.models import Attachment, ContributionReport, Indicator, IndicatorValue, Partnership
+from partners.selectors import (
+    memberships_for_user,
+    memberships_with_last_report_for,
+    next_report_period,
+    report_get,
+    reporting_period_containing,
+    reports_editable_by,
+    reports_for_user,
+    user_coordinates,
+)
+from partners.templatetags.kemitraan import rupiah
+
+PAGE_SIZE = 25
+SAFE_METHODS = ["GET", "HEAD"]
+DUE_SOON_DAYS = 14
+RECENT_REPORTS = 10
+HOME_ACTIONS_LIMIT = 50
+
+
+def _url_or_none(name, **kwargs):
+    """Reverse a URL another module provides, or None while it does not exist yet."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _add_service_error(form, error: ValidationError):
+    """Show a service's ValidationError next to the right field, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _editable_report(user, pk) -> ContributionReport:
+    """Return one of the user's own organisations' reports, else 404 (whatever its status)."""
+    return get_object_or_404(reports_editable_by(user), pk=pk)
+
+
+def _refuse_if_locked(request, report, message):
+    """Redirect to the report with a message when its status no longer allows changes."""
+    if report.is_editable:
+        return None
+    messages.warning(request, message % {"status": report.get_status_display()})
+    return redirect(report)
+
+
+# --- home ------------------------------------------------------------------------------
+
+
+@dataclass
+class Deadline:
+    kind: str
+    title: str
+    partnership: Partnership
+    organisation_name: str
+    due: datetime.date
+    today: datetime.date
+    url: str | None = None
+    detail: str = ""
+
+    @property
+    def overdue(self):
+        return self.due < self.today
+
+    @property
+    def days(self):
+        return (self.due - self.today).days
+
+    @property
+    def days_late(self):
+        return (self.today - self.due).days
+
+
+def _report_deadlines(memberships, today):
+    deadlines = []
+    for membership in memberships:
+        partnership = membership.partnership
+        if partnership.status != Partnership.Status.ACTIVE or not membership.is_active:
+            continue
+        start, end = next_report_period(membership, membership.last_reported_end)
+        if end > today + datetime.timedelta(days=DUE_SOON_DAYS) and start > today:
+            continue
+        url = reverse("partners:report_create") + f"?membership={membership.pk}"
+        deadlines.append(Deadline(
+            kind="report",
+            title=_("Contribution report %(start)s – %(end)s") % {
+                "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+            },
+            partnership=partnership, organisation_name=membership.organisation.name,
+            due=end, today=today, url=url,
+        ))
+    return deadlines
+
+
+def _evaluation_deadlines(memberships, today):
+    by_partnership = {}
+    for membership in memberships:
+        if membership.is_active:
+            by_partnership.setdefault(membership.partnership_id, []).append(membership)
+    if not by_partnership:
+        return []
+    cycles = list(
+        EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, partnership_id__in=by_partnership)
+        .select_related("partnership")
+        .order_by("due_date", "id")
+    )
+    answered = set(
+        EvaluationResponse.objects.filter(
+            cycle__in=[c.pk for c in cycles],
+            membership__in=[m.pk for ms in by_partnership.values() for m in ms],
+            status=EvaluationResponse.Status.SUBMITTED,
+        ).values_list("cycle_id", "membership_id")
+    )
+    deadlines = []
+    for cycle in cycles:
+        for membership in by_partnership[cycle.partnership_id]:
+            if (cycle.pk, membership.pk) in answered:
+                continue
+            deadlines.append(Deadline(
+                kind="evaluation", title=_("Evaluation: %(cycle)s") % {"cycle": cycle.title or cycle.partnership.title},
+                partnership=cycle.partnership, organisation_name=membership.organisation.name,
+                due=cycle.due_date, today=today,
+                url=_url_or_none("evaluations:cycle_respond", cycle_pk=cycle.pk, membership_pk=membership.pk)
+                or _url_or_none("evaluations:cycle_detail", pk=cycle.pk),
+            ))
+    return deadlines
+
+
+def _action_deadlines(user, today):
+    actions = (
+        FollowUpAction.objects.filter(
+            owner_organisation__representatives=user,
+            status__in=[FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS],
+            due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("partnership", "owner_organisation")
+        .order_by("due_date", "id")[:HOME_ACTIONS_LIMIT]
+    )
+    return [
+        Deadline(
+            kind="action", title=action.title, partnership=action.partnership,
+            organisation_name=action.owner_organisation.name, due=action.due_date, today=today,
+            url=_url_or_none("evaluations:action_detail", pk=action.pk),
+        )
+        for action in actions
+    ]
+
+
+@login_required
+@require_safe
+def partner_home(request):
+    """Show my organisations' partnerships, what is due or overdue, and my latest reports."""
+    today = timezone.localdate()
+    memberships = list(
+        memberships_with_last_report_for(request.user).order_by("partnership__title", "organisation__name")
+    )
+    deadlines = sorted(
+        _report_deadlines(memberships, today)
+        + _evaluation_deadlines(memberships, today)
+        + _action_deadlines(request.user, today),
+        key=lambda d: (d.due, d.kind),
+    )
+    cards = {}
+    for membership in memberships:
+        cards.setdefault(membership.partnership_id, {"partnership": membership.partnership, "memberships": []})
+        cards[membership.partnership_id]["memberships"].append(membership)
+    recent = list(reports_editable_by(request.user).order_by("-updated_at", "-id")[:RECENT_REPORTS])
+    return render(request, "partners/partner_home.html", {
+        "cards": list(cards.values()),
+        "overdue": [d for d in deadlines if d.overdue],
+        "upcoming": [d for d in deadlines if not d.overdue],
+        "recent_reports": recent,
+        "today": today,
+        "due_soon_days": DUE_SOON_DAYS,
+    })
+
+
+# --- report list and export --------------------------------------------------------------
+
+
+def _sort_links(current):
+    """Return {key: (query value for the next click, arrow)} for the sortable column headers."""
+    links = {}
+    for key in SORT_FIELDS:
+        if current == key:
+            links[key] = (f"-{key}", "▲")
+        elif current == f"-{key}":
+            links[key] = (key, "▼")
+        else:
+            links[key] = (key, "")
+    return links
+
+
+@login_required
+@require_safe
+def report_list(request):
+    """List the reports the user may see, filtered, sorted and paginated."""
+    report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "")
+    return render(request, "partners/report_list.html", {
+        "filter": report_filter,
+        "page_obj": page,
+        "reports": page.object_list,
+        "sort_links": _sort_links(sort.strip()),
+        "can_create": memberships_for_user(request.user).exists(),
+    })
+
+
+@login_required
+@require_safe
+def report_export(request):
+    """Export the same filtered rows as the list, as CSV (``?format=csv``) or XLSX (``?format=xlsx``)."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponseBadRequest(_("Choose the export format csv or xlsx."))
+    _filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
+    filename = f"laporan-kontribusi-{timezone.localdate():%Y%m%d}"
+    if fmt == "xlsx":
+        return exports.xlsx_response(rows, filename)
+    return exports.csv_response(rows, filename)
+
+
+# --- report detail and history -------------------------------------------------------------
+
+HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "membership", "created_by", "reviewed_by",
+                         "submitted_at", "reviewed_at"}
+
+
+def _history_value(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.name == "value":
+        return rupiah(value)
+    if isinstance(value, str):
+        return Truncator(value).chars(120)
+    return formats.localize(value)
+
+
+def report_history(report: ContributionReport) -> list[dict]:
+    """Return the report's changes, newest first: when, who, and which fields went from what to what."""
+    records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
+    fields = [f for f in ContributionReport._meta.concrete_fields if f.name not in HISTORY_HIDDEN_FIELDS]
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None:
+            for field in fields:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old != new:
+                    changes.append({
+                        "field": field.verbose_name,
+                        "old": _history_value(field, old),
+                        "new": _history_value(field, new),
+                    })
+        if previous is None or changes:
+            entries.append({
+                "date": record.history_date,
+                "user": record.history_user,
+                "action": _("Created") if previous is None else _("Changed"),
+                "changes": changes,
+            })
+        previous = record
+    entries.reverse()
+    return entries
+
+
+@login_required
+def report_detail(request, pk):
+    """Show a report with its status, the reviewer's reason, its files and its history."""
+    report = report_get(request.user, pk)
+    if request.method not in SAFE_METHODS:
+        return HttpResponseNotAllowed(SAFE_METHODS)
+    can_edit = reports_editable_by(request.user).filter(pk=report.pk).exists()
+    coordinates = user_coordinates(request.user, report.membership.partnership)
+    review_urls = {}
+    if coordinates and report.status == ContributionReport.Status.SUBMITTED:
+        review_urls = {
+            "accept": _url_or_none("partners:report_accept", pk=report.pk),
+            "return": _url_or_none("partners:report_return", pk=report.pk),
+        }
+    return render(request, "partners/report_detail.html", {
+        "report": report,
+        "goals": list(report.goals.all()),
+        "attachments": list(report.attachments.all()),
+        "history": report_history(report),
+        "can_edit": can_edit and report.is_editable,
+        "can_delete": can_edit and report.status == ContributionReport.Status.DRAFT,
+        "can_submit": can_edit and report.status == ContributionReport.Status.DRAFT,
+        "can_resubmit": can_edit and report.status == ContributionReport.Status.RETURNED,
+        "attachment_form": AttachmentForm() if can_edit and report.is_editable else None,
+        "review_urls": review_urls,
+    })
+
+
+# --- report create, edit, submit, resubmit, delete -------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_create(request):
+    """Write a new draft report for one of the user's own memberships."""
+    memberships = memberships_with_last_report_for(request.user)
+    if not memberships.exists():
+        raise Http404(_("You do not represent any organisation in a partnership."))
+    initial = {}
+    chosen = request.GET.get("membership", "")
+    if chosen.isdigit():
+        membership = memberships.filter(pk=int(chosen)).first()
+        if membership is not None:
+            start, end = next_report_period(membership, membership.last_reported_end)
+            initial = {"membership": membership.pk, "period_start": start, "period_end": end}
+    form = ReportForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_create(
+                membership=form.cleaned_data["membership"], user=request.user,
+                goals=form.cleaned_data["goals"], **form.report_fields(),
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The draft report was saved. Attach supporting files, then submit it."))
+            return redirect(report)
+    return render(request, "partners/report_form.html", {"form": form, "report": None})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_edit(request, pk):
+    """Change a draft or returned report of the user's own organisation."""
+    report = _editable_report(request.user, pk)
+    refused = _refuse_if_locked(request, report, _("This report is %(status)s and can no longer be changed."))
+    if refused:
+        return refused
+    form = ReportForm(request.POST or None, instance=report, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_update(
+                report=report, user=request.user, goals=form.cleaned_data["goals"], **form.report_fields()
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The report was saved."))
+            return redirect(report)
+    return render(request, "partners/report_form.html", {"form": form, "report": report})
+
+
+def _send_for_review(request, pk, *, status, service, success, refused_message):
+    report = _editable_report(request.user, pk)
+    if report.status != status:
+        messages.warning(request, refused_message % {"status": report.get_status_display()})
+        return redirect(report)
+    if request.method == "POST":
+        try:
+            service(report=report, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, success)
+        return redirect(report)
+    return render(request, "partners/report_confirm_submit.html", {
+        "report": report, "resubmit": status == ContributionReport.Status.RETURNED,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_submit(request, pk):
+    """Send a draft of the user's own organisation for review (GET asks for confirmation)."""
+    return _send_for_review(
+        request, pk, status=ContributionReport.Status.DRAFT, service=services.report_submit,
+        success=_("The report was submitted for review."),
+        refused_message=_("Only a draft can be submitted; this report is %(status)s."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_resubmit(request, pk):
+    """Send a fixed, returned report back for review (GET asks for confirmation)."""
+    return _send_for_review(
+        request, pk, status=ContributionReport.Status.RETURNED, service=services.report_resubmit,
+        success=_("The report was sent back for review."),
+        refused_message=_("Only a returned report can be resubmitted; this report is %(status)s."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_delete(request, pk):
+    """Delete a draft of the user's own organisation after confirmation."""
+    report = _editable_report(request.user, pk)
+    if report.status != ContributionReport.Status.DRAFT:
+        messages.warning(request, _("Only a draft can be deleted; this report is %(status)s.")
+                         % {"status": report.get_status_display()})
+        return redirect(report)
+    if request.method == "POST":
+        try:
+            services.report_delete(report=report, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(report)
+        messages.success(request, _("The draft report was deleted."))
+        return redirect("partners:report_list")
+    return render(request, "partners/report_confirm_delete.html", {
+        "report": report, "attachments_count": report.attachments.count(),
+    })
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def attachment_add(request, pk):
+    """Attach a file to a draft or returned report of the user's own organisation (``pk``: the report)."""
+    report = _editable_report(request.user, pk)
+    refused = _refuse_if_locked(request, report, _("This report is %(status)s; files can no longer be added."))
+    if refused:
+        return refused
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                report=report, user=request.user, uploaded_file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("The file %(name)s was attached.") % {"name": attachment.original_name})
+            return redirect(report.get_absolute_url() + "#attachments")
+    return render(request, "partners/attachment_form.html", {
+        "report": report, "form": form, "attachments": list(report.attachments.all()),
+    })
+
+
+@login_required
+def attachment_download(request, pk):
+    """Send a report's file to someone who may see the report, always as a download."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(report_id__in=reports_for_user(request.user).values("pk")), pk=pk
+    )
+    if request.method not in SAFE_METHODS:
+        return HttpResponseNotAllowed(SAFE_METHODS)
+    try:
+        handle = attachment.file.storage.open(attachment.file.name, "rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404(_("The file is missing.")) from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def attachment_delete(request, pk):
+    """Remove a file from a draft or returned report of the user's own organisation, after confirmation."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("report__membership__organisation", "report__membership__partnership")
+        .filter(report_id__in=reports_editable_by(request.user).values("pk")),
+        pk=pk,
+    )
+    report = attachment.report
+    refused = _refuse_if_locked(request, report, _("This report is %(status)s; its files can no longer be removed."))
+    if refused:
+        return refused
+    if request.method == "POST":
+        try:
+            services.attachment_delete(attachment=attachment, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The file %(name)s was removed.") % {"name": attachment.original_name})
+        return redirect(report.get_absolute_url() + "#attachments")
+    return render(request, "partners/attachment_confirm_delete.html", {"attachment": attachment, "report": report})
+
+
+# --- indicator values ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def indicatorvalue_entry(request, pk):
+    """Enter one value per indicator of the partnership for a period, as member ``pk`` (a membership)."""
+    membership = get_object_or_404(memberships_for_user(request.user), pk=pk)
+    indicators = list(
+        Indicator.objects.filter(goal__partnership_id=membership.partnership_id)
+        .select_related("goal")
+        .order_by("goal__order", "goal_id", "id")
+    )
+    default_start, default_end = reporting_period_containing(membership.reporting_frequency, timezone.localdate())
+    source = request.POST if request.method == "POST" else (request.GET if "period_start" in request.GET else None)
+    period_form = IndicatorPeriodForm(source, initial={"period_start": default_start, "period_end": default_end})
+    if period_form.is_bound and period_form.is_valid():
+        period_start, period_end = period_form.cleaned_data["period_start"], period_form.cleaned_data["period_end"]
+    else:
+        period_start, period_end = default_start, default_end
+    existing = {
+        value.indicator_id: value
+        for value in IndicatorValue.objects.filter(
+            membership=membership, period_start=period_start, indicator__in=[i.pk for i in indicators]
+        )
+    }
+    data = request.POST if request.method == "POST" else None
+    forms = [
+        IndicatorValueForm(
+            data, prefix=f"i{indicator.pk}", indicator=indicator,
+            initial={"value": getattr(existing.get(indicator.pk), "value", None),
+                     "note": getattr(existing.get(indicator.pk), "note", "")},
+        )
+        for indicator in indicators
+    ]
+    if request.method == "POST" and period_form.is_valid() and all(f.is_valid() for f in forms):
+        entries = [
+            (f.indicator, f.cleaned_data["value"], f.cleaned_data["note"])
+            for f in forms if f.cleaned_data["value"] is not None
+        ]
+        try:
+            services.indicator_values_save(
+                membership=membership, period_start=period_start, period_end=period_end,
+                entries=entries, user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(count)d indicator values were saved.") % {"count": len(entries)})
+            return redirect(
+                reverse("partners:indicatorvalue_entry", kwargs={"pk": membership.pk})
+                + f"?period_start={period_start:%Y-%m-%d}&period_end={period_end:%Y-%m-%d}"
+            )
+    periods = (
+        IndicatorValue.objects.filter(membership=membership)
+        .values_list("period_start", "period_end")
+        .distinct()
+        .order_by("-period_start", "-period_end")[:12]
+    )
+    return render(request, "partners/indicatorvalue_form.html", {
+        "membership": membership,
+        "period_form": period_form,
+        "rows": [(f.indicator, f, existing.get(f.indicator.pk)) for f in forms],
+        "period_start": period_start,
+        "period_end": period_end,
+        "reported_periods": list(periods),
+    })
