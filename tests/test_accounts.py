@@ -298,3 +298,23 @@ def test_anonymous_page_follows_language_switch(client, db):
 def test_public_account_pages_render(client, db, name):
     response = client.get(reverse(name))
     assert response.status_code == 200
+
+
+def test_profile_query_count_is_constant(client, partner_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(partner_a)
+    counts = []
+    for total in (3, 50):
+        for org in list(partner_a.organisations.all()):
+            org.representatives.remove(partner_a)
+        for _ in range(total):
+            f.OrganisationFactory().representatives.add(partner_a)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("accounts:profile"))
+        assert response.status_code == 200
+        assert response.content.decode().count('<li class="py-1">') == total
+        counts.append(len(ctx.captured_queries))
+    # session, user, the organisations
+    assert counts[0] == counts[1] == 3, [q["sql"] for q in ctx.captured_queries]
