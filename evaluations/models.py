@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -5,6 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -90,10 +95,35 @@ class EvaluationCycle(TimeStampedModel):
         ]
 
     def __str__(self):
-        return self.title or f"{self.partnership} · {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+        return f"{self.partnership} · {self.period_label}"
 
     def get_absolute_url(self):
         return reverse("evaluations:cycle_detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    @property
+    def period_label(self):
+        """Name the period in the active language: "Q2 2026", "H1 2026", "2026", or the two dates."""
+        if self.title:
+            return self.title
+        start, end = self.period_start, self.period_end
+        next_day = end + datetime.timedelta(days=1)
+        if start.day == 1 and next_day.day == 1:
+            months = (next_day.year - start.year) * 12 + next_day.month - start.month
+            if months == 3 and start.month % 3 == 1:
+                return gettext("Q%(quarter)s %(year)s") % {"quarter": (start.month + 2) // 3, "year": start.year}
+            if months == 6 and start.month in (1, 7):
+                return gettext("H%(half)s %(year)s") % {"half": 1 if start.month == 1 else 2, "year": start.year}
+            if months == 12 and start.month == 1:
+                return str(start.year)
+        return f"{date_format(start, 'SHORT_DATE_FORMAT')} – {date_format(end, 'SHORT_DATE_FORMAT')}"
 
 
 class EvaluationResponse(TimeStampedModel):
@@ -144,10 +174,24 @@ class EvaluationResponse(TimeStampedModel):
                 )
                 for field in SCORE_FIELDS.values()
             ],
+            models.CheckConstraint(
+                condition=~Q(status="submitted")
+                | Q(**{f"{field}__isnull": False for field in SCORE_FIELDS.values()}),
+                name="response_submitted_has_all_scores",
+                violation_error_message=_("A submitted answer needs a score for every principle."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.membership.organisation} · {self.cycle}"
+
+    def get_absolute_url(self):
+        return reverse("evaluations:cycle_respond", args=[self.cycle_id, self.membership_id])
+
+    @property
+    def is_editable(self):
+        """A draft can still change; a submitted answer is read-only."""
+        return self.status == self.Status.DRAFT
 
     def scores(self):
         """Return {principle: score} for the principles answered so far."""
@@ -208,6 +252,9 @@ class FollowUpAction(TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("evaluations:action_detail", args=[self.pk])
+
     @property
     def is_open(self):
         return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
@@ -250,9 +297,23 @@ class Decision(TimeStampedModel):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["-closes_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="pending") | (Q(status="closed") & ~Q(outcome="pending")),
+                name="decision_outcome_set_when_closed",
+                violation_error_message=_("An open decision has no outcome yet; a closed one has one."),
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("evaluations:decision_detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
 
 
 class Vote(TimeStampedModel):
@@ -271,6 +332,7 @@ class Vote(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("cast by"),
     )
+    cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

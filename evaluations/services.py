@@ -1,11 +1,18 @@
 """Writes for evaluation cycles, responses, follow-up actions and decisions."""
-from django.db import transaction
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import Membership, Organisation, Partnership
 from partners.services import TransitionError
 
-from .models import EvaluationCycle
+from .models import SCORE_FIELDS, Decision, EvaluationCycle, EvaluationResponse, Finding, FollowUpAction, Vote
+from .results import decision_outcome
 
 
 def _locked_cycle(cycle):
@@ -44,3 +51,463 @@ def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     cycle.status, cycle.closed_at, cycle.updated_at = locked.status, locked.closed_at, locked.updated_at
     return cycle
+
+
+# --- periods and the daily advance of cycles ---------------------------------------------
+
+DUE_AFTER_PERIOD_DAYS = 14
+
+
+def cycle_period_for(*, frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Return (first day, last day) of the calendar quarter, half or year containing ``day``."""
+    months = {
+        Partnership.EvaluationFrequency.QUARTERLY: 3,
+        Partnership.EvaluationFrequency.HALF_YEARLY: 6,
+        Partnership.EvaluationFrequency.YEARLY: 12,
+    }[frequency]
+    first_month = (day.month - 1) // months * months + 1
+    start = datetime.date(day.year, first_month, 1)
+    next_month = first_month + months
+    next_start = datetime.date(day.year + (next_month - 1) // 12, (next_month - 1) % 12 + 1, 1)
+    return start, next_start - datetime.timedelta(days=1)
+
+
+def cycle_due_date(period_end: datetime.date) -> datetime.date:
+    """Return the default due date of a cycle: ``DUE_AFTER_PERIOD_DAYS`` days after its period ends."""
+    return period_end + datetime.timedelta(days=DUE_AFTER_PERIOD_DAYS)
+
+
+def cycle_suggest_period(*, partnership: Partnership, today: datetime.date) -> dict:
+    """Suggest the next period to create by hand: the current one, or the one after it if taken."""
+    start, end = cycle_period_for(frequency=partnership.evaluation_frequency, day=today)
+    if _overlapping_cycles(partnership, start, end).exists():
+        start, end = cycle_period_for(frequency=partnership.evaluation_frequency, day=end + datetime.timedelta(days=1))
+    return {"period_start": start, "period_end": end, "due_date": cycle_due_date(end)}
+
+
+def _overlapping_cycles(partnership, start, end, *, exclude_pk=None):
+    qs = EvaluationCycle.objects.filter(partnership=partnership, period_start__lte=end, period_end__gte=start)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs
+
+
+@dataclass
+class AdvanceReport:
+    """What one run of ``cycles_advance`` changed (cycle ids), for logs and the task's return value."""
+
+    created: list[int] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "opened": self.opened, "closed": self.closed}
+
+
+def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
+    """Move every partnership's evaluation cycles along the calendar; run daily, safe to run twice.
+
+    The rules, in the order applied:
+
+    1. **Close** every open cycle whose due date has passed (``due_date < today``): answers
+       are accepted up to and including the due date.
+    2. **Create and open** the cycle of the current period for every *active* partnership
+       that started on or before ``today`` and has no cycle overlapping that period. The
+       period is the calendar quarter, half-year or year containing ``today``, following
+       ``Partnership.evaluation_frequency``; the due date is the period's last day plus
+       ``DUE_AFTER_PERIOD_DAYS`` (14) days, so members answer during the period and up to two
+       weeks after it. No past periods are back-filled.
+    3. **Open** the scheduled cycles (created by hand for a future period) of active
+       partnerships whose period has started and whose due date has not passed.
+
+    Running twice, or on two workers at once, changes nothing more: creation relies on the
+    unique constraint (partnership, period_start) — the losing insert fails inside a
+    savepoint and the existing row is used — and every status change is a conditional
+    ``UPDATE … WHERE status = old`` that only one run can win, so each cycle is reported
+    as created/opened/closed by exactly one run.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    report = AdvanceReport()
+
+    due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=today)
+    for pk in list(due_passed.values_list("pk", flat=True)):
+        if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.OPEN).update(
+            status=EvaluationCycle.Status.CLOSED, closed_at=now, updated_at=now
+        ):
+            report.closed.append(pk)
+
+    active = Partnership.objects.filter(status=Partnership.Status.ACTIVE, start_date__lte=today).order_by("pk")
+    for partnership in active:
+        start, end = cycle_period_for(frequency=partnership.evaluation_frequency, day=today)
+        if _overlapping_cycles(partnership, start, end).exists():
+            continue
+        cycle = EvaluationCycle(
+            partnership=partnership,
+            period_start=start,
+            period_end=end,
+            due_date=cycle_due_date(end),
+            status=EvaluationCycle.Status.OPEN,
+            opened_at=now,
+        )
+        # Field checks here; the unique and check constraints are the database's job, so a
+        # concurrent run that inserted the same period first makes this insert fail quietly.
+        cycle.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                cycle.save()
+        except IntegrityError:
+            continue
+        report.created.append(cycle.pk)
+
+    startable = EvaluationCycle.objects.filter(
+        status=EvaluationCycle.Status.SCHEDULED,
+        period_start__lte=today,
+        due_date__gte=today,
+        partnership__status=Partnership.Status.ACTIVE,
+    )
+    for pk in list(startable.values_list("pk", flat=True)):
+        if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.SCHEDULED).update(
+            status=EvaluationCycle.Status.OPEN, opened_at=now, updated_at=now
+        ):
+            report.opened.append(pk)
+    return report
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    partnership: Partnership,
+    user,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    due_date: datetime.date,
+    title: str = "",
+    open_now: bool = False,
+) -> EvaluationCycle:
+    """Create a cycle for a chosen period by hand; open it at once when ``open_now``.
+
+    A period may not overlap another cycle of the same partnership, so the daily advance
+    and the coordinator never ask members twice about the same months.
+    """
+    errors = {}
+    if period_end < period_start:
+        errors["period_end"] = _("The period cannot end before it starts.")
+    elif due_date < period_start:
+        errors["due_date"] = _("The due date cannot be before the period starts.")
+    elif open_now and due_date < timezone.localdate():
+        errors["due_date"] = _("A cycle opened now needs a due date today or later.")
+    if errors:
+        raise ValidationError(errors)
+    # Lock the partnership so two coordinators creating overlapping periods are serialised.
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    if _overlapping_cycles(partnership, period_start, period_end).exists():
+        raise ValidationError(
+            {"period_start": _("This period overlaps another evaluation cycle of this partnership.")},
+            code="overlap",
+        )
+    cycle = EvaluationCycle(
+        partnership=partnership,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        due_date=due_date,
+        status=EvaluationCycle.Status.SCHEDULED,
+    )
+    cycle.full_clean()
+    cycle.save()
+    if open_now:
+        cycle_open(cycle=cycle)
+    return cycle
+
+
+# --- evaluation answers ------------------------------------------------------------------
+
+RESPONSE_TEXT_FIELDS = ("benefit_received", "what_works", "what_to_change")
+RESPONSE_FIELDS = (*SCORE_FIELDS.values(), *RESPONSE_TEXT_FIELDS)
+
+
+def membership_is_asked(membership: Membership, cycle: EvaluationCycle) -> bool:
+    """Tell whether ``membership`` is asked to answer ``cycle`` (same rule as ``selectors.cycle_members``)."""
+    return (
+        membership.partnership_id == cycle.partnership_id
+        and membership.joined_on <= cycle.due_date
+        and (membership.left_on is None or membership.left_on >= cycle.period_start)
+    )
+
+
+def _editable_response(*, cycle, membership) -> EvaluationResponse:
+    """Lock the cycle (it must be open) and the member's answer (it must still be a draft)."""
+    locked_cycle = _locked_cycle(cycle)
+    if locked_cycle.status != EvaluationCycle.Status.OPEN:
+        raise TransitionError(
+            _("This evaluation cycle is %(status)s; answers are accepted only while it is open.")
+            % {"status": locked_cycle.get_status_display()},
+            code="cycle_not_open",
+        )
+    if not membership_is_asked(membership, locked_cycle):
+        raise ValidationError(_("This organisation is not asked to answer this evaluation."), code="not_member")
+    # The cycle row lock serialises answers to this cycle, so get_or_create cannot race here.
+    response, _created = EvaluationResponse.objects.get_or_create(cycle=locked_cycle, membership=membership)
+    response = EvaluationResponse.objects.select_for_update().get(pk=response.pk)
+    if not response.is_editable:
+        raise TransitionError(
+            _("This answer was submitted and can no longer be changed."), code="already_submitted"
+        )
+    return response
+
+
+def _apply_response_fields(response, fields):
+    unknown = set(fields) - set(RESPONSE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown answer fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        if name in RESPONSE_TEXT_FIELDS and value is None:
+            value = ""
+        setattr(response, name, value)
+
+
+@transaction.atomic
+def response_save_draft(*, cycle: EvaluationCycle, membership: Membership, user, **fields) -> EvaluationResponse:
+    """Save a member's answer as a draft; scores may be missing. Refused once submitted or closed."""
+    response = _editable_response(cycle=cycle, membership=membership)
+    _apply_response_fields(response, fields)
+    response.full_clean()
+    response.save()
+    return response
+
+
+@transaction.atomic
+def response_submit(*, cycle: EvaluationCycle, membership: Membership, user, **fields) -> EvaluationResponse:
+    """Submit a member's answer with all six scores; from then on it is read-only."""
+    response = _editable_response(cycle=cycle, membership=membership)
+    _apply_response_fields(response, fields)
+    missing = {
+        field_name: _("Give a score from 1 to 5.")
+        for field_name in SCORE_FIELDS.values()
+        if getattr(response, field_name) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing, code="required")
+    response.status = EvaluationResponse.Status.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.submitted_by = user
+    response.full_clean()
+    response.save()
+    return response
+
+
+# --- findings and follow-up actions -------------------------------------------------------
+
+
+@transaction.atomic
+def finding_create(*, cycle: EvaluationCycle, user, title: str, description: str = "", principle: str = "") -> Finding:
+    """Record something the coordinator learnt from ``cycle``."""
+    finding = Finding(cycle=cycle, title=title, description=description, principle=principle, created_by=user)
+    finding.full_clean()
+    finding.save()
+    return finding
+
+
+def _check_action(*, partnership, owner_organisation, finding, today):
+    errors = {}
+    is_member = (
+        Membership.objects.filter(partnership=partnership, organisation=owner_organisation, joined_on__lte=today)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .exists()
+    )
+    if not is_member:
+        errors["owner_organisation"] = _("The owner must be a current member organisation of this partnership.")
+    if finding is not None and finding.cycle.partnership_id != partnership.pk:
+        errors["finding"] = _("This finding belongs to another partnership.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def action_create(
+    *,
+    partnership: Partnership,
+    user,
+    title: str,
+    owner_organisation: Organisation,
+    due_date: datetime.date,
+    description: str = "",
+    finding: Finding | None = None,
+    today: datetime.date | None = None,
+) -> FollowUpAction:
+    """Create a follow-up action owned by a member organisation, due today or later."""
+    today = today or timezone.localdate()
+    _check_action(partnership=partnership, owner_organisation=owner_organisation, finding=finding, today=today)
+    if due_date < today:
+        raise ValidationError({"due_date": _("The due date cannot be in the past.")})
+    action = FollowUpAction(
+        partnership=partnership,
+        finding=finding,
+        title=title,
+        description=description,
+        owner_organisation=owner_organisation,
+        due_date=due_date,
+        status=FollowUpAction.Status.OPEN,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: FollowUpAction, user, today: datetime.date | None = None, **fields) -> FollowUpAction:
+    """Change an action's title, description, owner, due date or finding (coordinator)."""
+    allowed = {"title", "description", "owner_organisation", "due_date", "finding"}
+    if set(fields) - allowed:
+        raise TypeError(f"unknown action fields: {sorted(set(fields) - allowed)}")
+    locked = FollowUpAction.objects.select_for_update().select_related("partnership").get(pk=action.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if "owner_organisation" in fields or "finding" in fields:
+        _check_action(
+            partnership=locked.partnership,
+            owner_organisation=locked.owner_organisation,
+            finding=locked.finding,
+            today=today or timezone.localdate(),
+        )
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def action_set_status(*, action: FollowUpAction, user, status: str) -> FollowUpAction:
+    """Move an action to another status; marks when it was done (cleared if it is reopened)."""
+    if status not in FollowUpAction.Status.values:
+        raise ValidationError({"status": _("Unknown status.")}, code="invalid")
+    locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+    if locked.status == status:
+        raise TransitionError(
+            _("This action is already %(status)s.") % {"status": locked.get_status_display()}, code="unchanged"
+        )
+    locked.status = status
+    locked.completed_at = timezone.now() if status == FollowUpAction.Status.DONE else None
+    locked.full_clean()
+    locked.save()
+    action.status, action.completed_at = locked.status, locked.completed_at
+    return locked
+
+
+# --- decisions and votes ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_propose(
+    *,
+    partnership: Partnership,
+    user,
+    title: str,
+    description: str,
+    closes_at: datetime.datetime,
+    organisation: Organisation | None = None,
+    now: datetime.datetime | None = None,
+) -> Decision:
+    """Put a proposal to the vote of every member organisation until ``closes_at`` (in the future)."""
+    now = now or timezone.now()
+    errors = {}
+    if closes_at <= now:
+        errors["closes_at"] = _("The closing time must be in the future.")
+    if organisation is not None and not Membership.objects.filter(
+        partnership=partnership, organisation=organisation
+    ).exists():
+        errors["organisation"] = _("The proposing organisation must be a member of this partnership.")
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision(
+        partnership=partnership,
+        title=title,
+        description=description,
+        closes_at=closes_at,
+        proposed_by=user,
+        proposed_by_organisation=organisation,
+        status=Decision.Status.OPEN,
+        outcome=Decision.Outcome.PENDING,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def _locked_decision(decision) -> Decision:
+    return Decision.objects.select_for_update().get(pk=decision.pk)
+
+
+@transaction.atomic
+def vote_cast(
+    *,
+    decision: Decision,
+    membership: Membership,
+    user,
+    choice: str,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> Vote:
+    """Record a member organisation's vote; a second vote while open replaces the first.
+
+    One row per (decision, member) — the unique constraint — so changing one's mind
+    updates that row; the vote's history keeps every earlier choice, person and time.
+    The decision row is locked so a vote and the closing of the decision never interleave.
+    """
+    now = now or timezone.now()
+    locked = _locked_decision(decision)
+    if locked.status != Decision.Status.OPEN or locked.closes_at <= now:
+        raise TransitionError(_("Voting on this decision has closed."), code="decision_closed")
+    if membership.partnership_id != locked.partnership_id or (
+        membership.left_on is not None and membership.left_on < timezone.localdate(now)
+    ):
+        raise ValidationError(_("Only a current member organisation of this partnership can vote."), code="not_member")
+    if choice not in Vote.Choice.values:
+        raise ValidationError({"choice": _("Choose agree, disagree or abstain.")}, code="invalid")
+    vote = Vote.objects.filter(decision=locked, membership=membership).first() or Vote(
+        decision=locked, membership=membership
+    )
+    vote.choice = choice
+    vote.comment = comment or ""
+    vote.cast_by = user
+    vote.cast_at = now
+    vote.full_clean()
+    vote.save()
+    return vote
+
+
+@transaction.atomic
+def decision_close(*, decision: Decision, user=None, now: datetime.datetime | None = None) -> Decision:
+    """Close the vote and compute the outcome (agree vs. disagree; abstentions don't count)."""
+    locked = _locked_decision(decision)
+    if locked.status != Decision.Status.OPEN:
+        raise TransitionError(_("This decision is already closed."), code="invalid_transition")
+    counts = Vote.objects.filter(decision=locked).aggregate(
+        agree=Count("pk", filter=Q(choice=Vote.Choice.AGREE)),
+        disagree=Count("pk", filter=Q(choice=Vote.Choice.DISAGREE)),
+    )
+    locked.outcome = decision_outcome(agree=counts["agree"], disagree=counts["disagree"])
+    locked.status = Decision.Status.CLOSED
+    locked.closed_at = now or timezone.now()
+    locked.full_clean()
+    locked.save()
+    decision.status, decision.outcome, decision.closed_at = locked.status, locked.outcome, locked.closed_at
+    return locked
+
+
+def decisions_close_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Close every open decision whose closing time has come; return the ids this run closed.
+
+    Each decision is closed in its own transaction under a row lock, so two runs at once
+    close each decision once (the loser gets TransitionError and skips it).
+    """
+    now = now or timezone.now()
+    closed = []
+    due = Decision.objects.filter(status=Decision.Status.OPEN, closes_at__lte=now).order_by("closes_at", "pk")
+    for decision in list(due):
+        try:
+            decision_close(decision=decision, now=now)
+        except TransitionError:
+            continue
+        closed.append(decision.pk)
+    return closed

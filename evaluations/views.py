@@ -1,0 +1,582 @@
+"""Pages for evaluation cycles, answers, results, findings, follow-up actions and decisions.
+
+Every view fetches through ``evaluations.selectors`` / ``partners.selectors``, so an
+object the user may not see — or may not act on — answers 404 for GET and POST alike.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import Organisation
+from partners.selectors import partnership_get
+from partners.services import TransitionError
+
+from . import results as results_maths
+from . import selectors, services
+from .forms import (
+    ActionForm,
+    ActionStatusForm,
+    CycleForm,
+    DecisionForm,
+    FindingForm,
+    ResponseForm,
+    VoteForm,
+)
+from .models import SCORE_FIELDS, Decision, EvaluationResponse, FollowUpAction
+
+PER_PAGE = 25
+
+
+def _paginate(request, queryset, per_page=PER_PAGE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _copy_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the field it names when the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _require_coordinator(user, partnership_id) -> None:
+    if not selectors.can_coordinate(user, partnership_id):
+        raise Http404
+
+
+# --- evaluation cycles -------------------------------------------------------------------
+
+
+@login_required
+def cycle_list(request):
+    """Every evaluation cycle the user may see, newest first, with the user's own answers."""
+    page = _paginate(request, selectors.cycles_for_user(request.user))
+    own = {}
+    if request.user.is_authenticated:
+        for response in EvaluationResponse.objects.filter(
+            cycle__in=[c.pk for c in page.object_list], membership__organisation__representatives=request.user
+        ):
+            own.setdefault(response.cycle_id, []).append(response)
+    rows = [(cycle, own.get(cycle.pk, [])) for cycle in page.object_list]
+    return render(request, "evaluations/cycle_list.html", {"page": page, "rows": rows})
+
+
+@login_required
+def partnership_cycles(request, partnership_pk):
+    """A partnership's cycles with their results and the trend charts across cycles."""
+    partnership = partnership_get(request.user, partnership_pk)
+    is_coordinator = selectors.can_coordinate(request.user, partnership.pk)
+    cycles = list(selectors.cycles_for_user(request.user).filter(partnership=partnership).order_by("period_start"))
+    cycle_results = selectors.cycle_results(cycles)
+    own = {}
+    for response in EvaluationResponse.objects.filter(
+        cycle__partnership=partnership, membership__organisation__representatives=request.user
+    ):
+        own.setdefault(response.cycle_id, []).append(response)
+
+    rows, points = [], []
+    for cycle in cycles:
+        result = cycle_results[cycle.pk]
+        visible = is_coordinator or selectors.partner_may_see_results(cycle, result)
+        rows.append({"cycle": cycle, "result": result if visible else None, "own": own.get(cycle.pk, [])})
+        if visible and result.has_answers:
+            points.append((cycle.period_label, result))
+    rows.reverse()
+    return render(
+        request,
+        "evaluations/partnership_cycles.html",
+        {
+            "partnership": partnership,
+            "is_coordinator": is_coordinator,
+            "rows": rows,
+            "trend": results_maths.trend(points),
+            "has_trend": bool(points),
+            "min_answers": selectors.PARTNER_MIN_ANSWERS,
+        },
+    )
+
+
+@login_required
+def cycle_create(request, partnership_pk):
+    """A coordinator creates a cycle for a chosen period (suggested: the current or next one)."""
+    partnership = partnership_get(request.user, partnership_pk)
+    _require_coordinator(request.user, partnership.pk)
+    if request.method == "POST":
+        form = CycleForm(request.POST)
+        if form.is_valid():
+            try:
+                cycle = services.cycle_create(
+                    partnership=partnership, user=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(request, _("The evaluation cycle was created."))
+                return redirect(cycle)
+    else:
+        form = CycleForm(
+            initial=services.cycle_suggest_period(partnership=partnership, today=timezone.localdate())
+        )
+    return render(request, "evaluations/cycle_form.html", {"partnership": partnership, "form": form})
+
+
+@login_required
+def cycle_detail(request, pk):
+    """One cycle: the user's own answers, and the results the user may see."""
+    cycle = selectors.cycle_get(request.user, pk)
+    is_coordinator = selectors.can_coordinate(request.user, cycle.partnership_id)
+    own_responses = selectors.responses_represented(request.user, cycle)
+    my_members = [
+        {"membership": m, "response": own_responses.get(m.pk), "asked": services.membership_is_asked(m, cycle)}
+        for m in selectors.memberships_represented(request.user, cycle.partnership_id)
+    ]
+    result = selectors.cycle_results([cycle])[cycle.pk]
+    show_results = is_coordinator or selectors.partner_may_see_results(cycle, result)
+    context = {
+        "cycle": cycle,
+        "partnership": cycle.partnership,
+        "is_coordinator": is_coordinator,
+        "my_members": my_members,
+        "result": result if show_results else None,
+        "min_answers": selectors.PARTNER_MIN_ANSWERS,
+        "findings": selectors.findings_for_cycle(cycle) if (is_coordinator or cycle.is_closed) else None,
+    }
+    if is_coordinator:
+        responses = list(selectors.submitted_responses(cycle))
+        answered = {r.membership_id for r in responses}
+        context["responses"] = [
+            {"response": r, "scores": [getattr(r, f) for f in SCORE_FIELDS.values()]} for r in responses
+        ]
+        context["not_answered"] = [m for m in selectors.cycle_members(cycle) if m.pk not in answered]
+    return render(request, "evaluations/cycle_detail.html", context)
+
+
+def _cycle_transition(request, pk, *, service, template, success):
+    cycle = selectors.cycle_get_for_coordinator(request.user, pk)
+    if request.method == "POST":
+        try:
+            service(cycle=cycle)
+        except TransitionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, success)
+        return redirect(cycle)
+    return render(request, template, {"cycle": cycle, "partnership": cycle.partnership})
+
+
+@login_required
+def cycle_open(request, pk):
+    """Open a scheduled cycle by hand (GET asks for confirmation)."""
+    return _cycle_transition(
+        request, pk, service=services.cycle_open, template="evaluations/cycle_confirm_open.html",
+        success=_("The cycle is open; members can answer now."),
+    )
+
+
+@login_required
+def cycle_close(request, pk):
+    """Close an open cycle by hand (GET asks for confirmation)."""
+    return _cycle_transition(
+        request, pk, service=services.cycle_close, template="evaluations/cycle_confirm_close.html",
+        success=_("The cycle is closed; its results are final."),
+    )
+
+
+@login_required
+def cycle_respond(request, pk, membership_pk):
+    """A member organisation's answer: a form while it is a draft in an open cycle, read-only after."""
+    cycle = selectors.cycle_get(request.user, pk)
+    membership = get_object_or_404(selectors.memberships_represented(request.user, cycle.partnership_id), pk=membership_pk)
+    response = selectors.response_for_member(cycle, membership)
+    asked = services.membership_is_asked(membership, cycle)
+    editable = asked and cycle.is_open and (response is None or response.is_editable)
+
+    if request.method == "POST":
+        form = ResponseForm(request.POST)
+        if form.is_valid():
+            submit = "submit" in request.POST
+            service = services.response_submit if submit else services.response_save_draft
+            try:
+                service(cycle=cycle, membership=membership, user=request.user, **form.cleaned_data)
+            except TransitionError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("evaluations:cycle_respond", pk=cycle.pk, membership_pk=membership.pk)
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                if submit:
+                    messages.success(request, _("Thank you — your answer was submitted."))
+                    return redirect(cycle)
+                messages.success(request, _("Your draft was saved. You can come back and finish it."))
+                return redirect("evaluations:cycle_respond", pk=cycle.pk, membership_pk=membership.pk)
+    else:
+        form = ResponseForm(initial=ResponseForm.initial_from(response))
+
+    answers = None
+    if response is not None and not editable:
+        answers = [
+            {"label": principle.label, "score": getattr(response, name)} for principle, name in SCORE_FIELDS.items()
+        ]
+    return render(
+        request,
+        "evaluations/response_form.html",
+        {
+            "cycle": cycle,
+            "partnership": cycle.partnership,
+            "membership": membership,
+            "response": response,
+            "editable": editable,
+            "asked": asked,
+            "form": form,
+            "answers": answers,
+        },
+    )
+
+
+@login_required
+def finding_create(request, pk):
+    """The coordinator records a finding on a cycle."""
+    cycle = selectors.cycle_get_for_coordinator(request.user, pk)
+    if request.method == "POST":
+        form = FindingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.finding_create(cycle=cycle, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(request, _("The finding was recorded."))
+                return redirect(cycle)
+    else:
+        form = FindingForm()
+    return render(request, "evaluations/finding_form.html", {"cycle": cycle, "partnership": cycle.partnership, "form": form})
+
+
+# --- follow-up actions ---------------------------------------------------------------------
+
+
+def _status_filter(request, queryset):
+    status = request.GET.get("status", "")
+    if status == "open":
+        queryset = queryset.filter(status__in=[FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS])
+    elif status in FollowUpAction.Status.values:
+        queryset = queryset.filter(status=status)
+    else:
+        status = ""
+    return queryset.order_by("due_date", "pk"), status
+
+
+def _my_organisation_ids(user) -> set[int]:
+    return set(user.organisations.values_list("pk", flat=True)) if user.is_authenticated else set()
+
+
+@login_required
+def my_actions(request):
+    """The follow-up actions owned by the organisations the user represents."""
+    queryset, status = _status_filter(request, selectors.actions_owned_by(request.user))
+    page = _paginate(request, queryset)
+    return render(
+        request,
+        "evaluations/action_list.html",
+        {"page": page, "status": status, "statuses": FollowUpAction.Status.choices, "mine": True,
+         "my_org_ids": _my_organisation_ids(request.user), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def partnership_actions(request, partnership_pk):
+    """Every follow-up action of a partnership."""
+    partnership = partnership_get(request.user, partnership_pk)
+    is_coordinator = selectors.can_coordinate(request.user, partnership.pk)
+    queryset, status = _status_filter(request, selectors.actions_for_user(request.user).filter(partnership=partnership))
+    page = _paginate(request, queryset)
+    return render(
+        request,
+        "evaluations/action_list.html",
+        {"page": page, "status": status, "statuses": FollowUpAction.Status.choices, "mine": False,
+         "partnership": partnership, "is_coordinator": is_coordinator,
+         "my_org_ids": _my_organisation_ids(request.user), "today": timezone.localdate()},
+    )
+
+
+def _action_form(partnership, *args, **kwargs):
+    today = timezone.localdate()
+    organisations = Organisation.objects.filter(
+        pk__in=selectors.current_members(partnership, today=today).values("organisation")
+    ).order_by("name")
+    findings = selectors.findings_for_partnership(partnership)
+    return ActionForm(*args, organisations=organisations, findings=findings, **kwargs)
+
+
+@login_required
+def action_create(request, partnership_pk):
+    """The coordinator creates a follow-up action (from a finding when ``?finding=`` is given)."""
+    partnership = partnership_get(request.user, partnership_pk)
+    _require_coordinator(request.user, partnership.pk)
+    if request.method == "POST":
+        form = _action_form(partnership, request.POST)
+        if form.is_valid():
+            try:
+                action = services.action_create(partnership=partnership, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(request, _("The follow-up action was created."))
+                return redirect(action)
+    else:
+        initial = {}
+        finding_pk = request.GET.get("finding", "")
+        if finding_pk.isdigit():
+            initial["finding"] = int(finding_pk)
+        form = _action_form(partnership, initial=initial)
+    return render(request, "evaluations/action_form.html", {"partnership": partnership, "form": form, "action": None})
+
+
+def _may_update_status(user, action) -> bool:
+    return selectors.can_coordinate(user, action.partnership_id) or selectors.user_owns_action(user, action)
+
+
+@login_required
+def action_detail(request, pk):
+    """One follow-up action with its history of changes."""
+    action = selectors.action_get(request.user, pk)
+    is_coordinator = selectors.can_coordinate(request.user, action.partnership_id)
+    may_update = is_coordinator or selectors.user_owns_action(request.user, action)
+    history = action.history.select_related("history_user").order_by("-history_date", "-history_id")[:20]
+    return render(
+        request,
+        "evaluations/action_detail.html",
+        {
+            "action": action,
+            "partnership": action.partnership,
+            "is_coordinator": is_coordinator,
+            "may_update": may_update,
+            "status_form": ActionStatusForm(initial={"status": action.status}) if may_update else None,
+            "history": history,
+        },
+    )
+
+
+@login_required
+def action_status(request, pk):
+    """The owner organisation (or the coordinator) moves an action to another status."""
+    action = selectors.action_get(request.user, pk)
+    if not _may_update_status(request.user, action):
+        raise Http404
+    if request.method == "POST":
+        form = ActionStatusForm(request.POST)
+        if form.is_valid():
+            try:
+                services.action_set_status(action=action, user=request.user, status=form.cleaned_data["status"])
+            except TransitionError as error:
+                messages.error(request, " ".join(error.messages))
+            except ValidationError as error:
+                _copy_errors(form, error)
+                return render(request, "evaluations/action_status.html", {"action": action, "form": form})
+            else:
+                messages.success(request, _("The status was updated."))
+            return redirect(action)
+    else:
+        form = ActionStatusForm(initial={"status": action.status})
+    return render(
+        request, "evaluations/action_status.html", {"action": action, "partnership": action.partnership, "form": form}
+    )
+
+
+@login_required
+def action_update(request, pk):
+    """The coordinator changes an action's title, owner, due date or finding."""
+    action = selectors.action_get(request.user, pk)
+    _require_coordinator(request.user, action.partnership_id)
+    partnership = action.partnership
+    if request.method == "POST":
+        form = _action_form(partnership, request.POST, instance=FollowUpAction.objects.get(pk=action.pk))
+        if form.is_valid():
+            try:
+                services.action_update(action=action, user=request.user, **{
+                    name: form.cleaned_data[name] for name in ActionForm.Meta.fields
+                })
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(request, _("The follow-up action was updated."))
+                return redirect(action)
+    else:
+        form = _action_form(partnership, instance=action)
+    return render(request, "evaluations/action_form.html", {"partnership": partnership, "form": form, "action": action})
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+def _decision_filter(request, queryset):
+    status = request.GET.get("status", "")
+    if status in Decision.Status.values:
+        queryset = queryset.filter(status=status)
+    else:
+        status = ""
+    return queryset.order_by("status", "-closes_at", "-pk"), status
+
+
+@login_required
+def decision_list(request):
+    """Every decision the user may see, open ones first."""
+    queryset, status = _decision_filter(request, selectors.decisions_for_user(request.user))
+    page = _paginate(request, queryset)
+    return render(
+        request, "evaluations/decision_list.html",
+        {"page": page, "status": status, "statuses": Decision.Status.choices, "partnership": None},
+    )
+
+
+@login_required
+def partnership_decisions(request, partnership_pk):
+    """The decisions of one partnership."""
+    partnership = partnership_get(request.user, partnership_pk)
+    queryset, status = _decision_filter(
+        request, selectors.decisions_for_user(request.user).filter(partnership=partnership)
+    )
+    page = _paginate(request, queryset)
+    may_propose = selectors.can_coordinate(request.user, partnership.pk) or selectors.memberships_represented(
+        request.user, partnership.pk
+    ).exists()
+    return render(
+        request, "evaluations/decision_list.html",
+        {"page": page, "status": status, "statuses": Decision.Status.choices, "partnership": partnership,
+         "may_propose": may_propose},
+    )
+
+
+@login_required
+def decision_create(request, partnership_pk):
+    """A coordinator or a member's representative proposes a decision."""
+    partnership = partnership_get(request.user, partnership_pk)
+    is_coordinator = selectors.can_coordinate(request.user, partnership.pk)
+    organisations = Organisation.objects.filter(
+        pk__in=selectors.current_members(partnership, today=timezone.localdate())
+        .filter(organisation__representatives=request.user)
+        .values("organisation")
+    ).order_by("name")
+    if not is_coordinator and not organisations.exists():
+        raise Http404
+    form_kwargs = {"organisations": organisations, "organisation_required": not is_coordinator}
+    if request.method == "POST":
+        form = DecisionForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            organisation = data.pop("organisation", None)
+            try:
+                decision = services.decision_propose(
+                    partnership=partnership, user=request.user, organisation=organisation, **data
+                )
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(request, _("The proposal is open for votes."))
+                return redirect(decision)
+    else:
+        form = DecisionForm(**form_kwargs)
+    return render(request, "evaluations/decision_form.html", {"partnership": partnership, "form": form})
+
+
+def _voting_memberships(user, decision):
+    """The current memberships in the decision's partnership whose organisation ``user`` represents."""
+    return selectors.current_members(decision.partnership, today=timezone.localdate()).filter(
+        organisation__representatives=user
+    )
+
+
+@login_required
+def decision_detail(request, pk):
+    """A decision: the proposal, the vote so far (or the record, once closed) and the user's vote forms."""
+    decision = selectors.decision_get(request.user, pk)
+    is_coordinator = selectors.can_coordinate(request.user, decision.partnership_id)
+    votes = list(selectors.votes_for_decision(decision))
+    mine = list(_voting_memberships(request.user, decision)) if request.user.is_authenticated else []
+    my_ids = {m.pk for m in mine}
+    # While voting is open a partner sees who has voted, not how (so no one votes to follow);
+    # the coordinator and, once closed, every member see the whole record.
+    show_all = is_coordinator or not decision.is_open
+    voting_open = decision.is_open and decision.closes_at > timezone.now()
+    by_member = {v.membership_id: v for v in votes}
+    forms = []
+    if voting_open:
+        for membership in mine:
+            forms.append(
+                {"membership": membership, "vote": by_member.get(membership.pk),
+                 "form": VoteForm(instance=by_member.get(membership.pk), prefix=f"m{membership.pk}")}
+            )
+    voted = set(by_member)
+    not_voted = [m for m in selectors.current_members(decision.partnership, today=timezone.localdate())
+                 if m.pk not in voted]
+    rows = [{"vote": v, "show_choice": show_all or v.membership_id in my_ids} for v in votes]
+    return render(
+        request,
+        "evaluations/decision_detail.html",
+        {
+            "decision": decision,
+            "partnership": decision.partnership,
+            "is_coordinator": is_coordinator,
+            "rows": rows,
+            "show_all": show_all,
+            "voting_open": voting_open,
+            "vote_forms": forms,
+            "not_voted": not_voted,
+        },
+    )
+
+
+@login_required
+def decision_vote(request, pk, membership_pk):
+    """A member organisation's vote, cast (or changed while open) by its representative."""
+    decision = selectors.decision_get(request.user, pk)
+    membership = get_object_or_404(_voting_memberships(request.user, decision), pk=membership_pk)
+    vote = decision.votes.filter(membership=membership).first()
+    prefix = f"m{membership.pk}"
+    if request.method == "POST":
+        form = VoteForm(request.POST, instance=vote, prefix=prefix)
+        if form.is_valid():
+            try:
+                services.vote_cast(
+                    decision=decision, membership=membership, user=request.user,
+                    choice=form.cleaned_data["choice"], comment=form.cleaned_data["comment"],
+                )
+            except TransitionError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect(decision)
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(request, _("Your organisation's vote was recorded."))
+                return redirect(decision)
+    else:
+        form = VoteForm(instance=vote, prefix=prefix)
+    return render(
+        request, "evaluations/vote_form.html",
+        {"decision": decision, "partnership": decision.partnership, "membership": membership, "form": form,
+         "vote": vote},
+    )
+
+
+@login_required
+def decision_close(request, pk):
+    """The coordinator closes a decision before its time (GET asks for confirmation)."""
+    decision = selectors.decision_get(request.user, pk)
+    _require_coordinator(request.user, decision.partnership_id)
+    if request.method == "POST":
+        try:
+            services.decision_close(decision=decision, user=request.user)
+        except TransitionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The decision is closed: %(outcome)s.") % {
+                "outcome": decision.get_outcome_display()})
+        return redirect(decision)
+    return render(request, "evaluations/decision_confirm_close.html", {"decision": decision, "partnership": decision.partnership})
+
