@@ -3,9 +3,10 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from kemitraan import views as project_views
+from partners.views import coordinator as coordinator_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", coordinator_views.home, name="home"),
     path("health/", project_views.health, name="health"),
     path("health/live/", project_views.live, name="health_live"),
     path("i18n/", include("django.conf.urls.i18n")),

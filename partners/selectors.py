@@ -118,6 +118,393 @@ def report_get(user, pk) -> ContributionReport:
     return get_object_or_404(reports_for_user(user), pk=pk)
 
 
+
+# --- coordinator pages: object access, dashboard, progress, pledged vs delivered ---
+# (used by partners/views/coordinator.py; other modules may reuse them)
+import datetime
+import operator
+from decimal import Decimal
+from functools import reduce
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import (
+    ContributionKind,
+    Frequency,
+    Indicator,
+    IndicatorValue,
+    Pledge,
+    SharedGoal,
+)
+
+
+def _coordinated_scope(user, path: str) -> Q:
+    """Return a filter keeping rows whose partnership (reached through ``path``) ``user`` coordinates."""
+    if user.is_superuser:
+        return Q()
+    return Q(Exists(Partnership.coordinators.through.objects.filter(partnership=OuterRef(path), user=user)))
+
+
+def user_is_coordinator(user) -> bool:
+    """Tell whether ``user`` runs at least one partnership (admins always do)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Partnership.coordinators.through.objects.filter(user=user).exists()
+
+
+def user_may_create_partnership(user) -> bool:
+    """Tell whether ``user`` may start a partnership: an admin, a coordinator, or whoever holds the permission."""
+    if not user.is_authenticated:
+        return False
+    return user.has_perm("partners.add_partnership") or user_is_coordinator(user)
+
+
+def memberships_coordinated_by(user) -> QuerySet[Membership]:
+    """Return the memberships of the partnerships ``user`` coordinates."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.select_related("partnership", "organisation").filter(
+        _coordinated_scope(user, "partnership")
+    )
+
+
+def membership_get_for_coordinator(user, pk) -> Membership:
+    """Return the membership if ``user`` coordinates its partnership, else raise 404."""
+    return get_object_or_404(memberships_coordinated_by(user), pk=pk)
+
+
+def goals_coordinated_by(user) -> QuerySet[SharedGoal]:
+    """Return the shared goals of the partnerships ``user`` coordinates."""
+    if not user.is_authenticated:
+        return SharedGoal.objects.none()
+    return SharedGoal.objects.select_related("partnership").filter(_coordinated_scope(user, "partnership"))
+
+
+def goal_get_for_coordinator(user, pk) -> SharedGoal:
+    """Return the shared goal if ``user`` coordinates its partnership, else raise 404."""
+    return get_object_or_404(goals_coordinated_by(user), pk=pk)
+
+
+def indicators_coordinated_by(user) -> QuerySet[Indicator]:
+    """Return the indicators of the partnerships ``user`` coordinates, with goal and partnership joined."""
+    if not user.is_authenticated:
+        return Indicator.objects.none()
+    return Indicator.objects.select_related("goal__partnership").filter(_coordinated_scope(user, "goal__partnership"))
+
+
+def indicator_get_for_coordinator(user, pk) -> Indicator:
+    """Return the indicator if ``user`` coordinates its partnership, else raise 404."""
+    return get_object_or_404(indicators_coordinated_by(user), pk=pk)
+
+
+def reports_reviewable_by(user) -> QuerySet[ContributionReport]:
+    """Return the non-draft reports of the partnerships ``user`` coordinates (what a reviewer may act on)."""
+    if not user.is_authenticated:
+        return ContributionReport.objects.none()
+    return (
+        ContributionReport.objects.select_related("membership__organisation", "membership__partnership")
+        .exclude(status=ContributionReport.Status.DRAFT)
+        .filter(_coordinated_scope(user, "membership__partnership"))
+    )
+
+
+def report_get_for_coordinator(user, pk) -> ContributionReport:
+    """Return the report if ``user`` may review it (coordinator of its partnership, not a draft), else 404."""
+    return get_object_or_404(reports_reviewable_by(user), pk=pk)
+
+
+def organisations_addable_to(partnership: Partnership) -> QuerySet[Organisation]:
+    """Return the organisations that are not yet members of ``partnership``."""
+    return Organisation.objects.exclude(memberships__partnership=partnership).order_by("name")
+
+
+def _count_of(qs: QuerySet, outer: str = "partnership"):
+    """Count ``qs`` rows per outer row as a correlated subquery (0 when there are none)."""
+    counted = qs.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _sum_of(qs: QuerySet, field: str, outer: str):
+    """Sum ``field`` over ``qs`` per outer row as a correlated subquery (0 when there are none)."""
+    summed = qs.order_by().values(outer).annotate(s=Sum(field)).values("s")
+    return Coalesce(Subquery(summed, output_field=DecimalField(max_digits=20, decimal_places=2)),
+                    Value(Decimal("0")), output_field=DecimalField(max_digits=20, decimal_places=2))
+
+
+def reporting_period_last_complete(frequency: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Return (start, end) of the last reporting period that ended before ``today``.
+
+    Periods are calendar-aligned from 1 January: months, quarters (Jan-Mar, ...),
+    halves (Jan-Jun, Jul-Dec) or years.
+    """
+    months = Frequency.months(frequency)
+    current_start = datetime.date(today.year, (today.month - 1) // months * months + 1, 1)
+    end = current_start - datetime.timedelta(days=1)
+    month_index = current_start.year * 12 + current_start.month - 1 - months
+    start = datetime.date(month_index // 12, month_index % 12 + 1, 1)
+    return start, end
+
+
+def memberships_overdue(today: datetime.date | None = None) -> QuerySet[Membership]:
+    """Return the memberships whose report for their last complete reporting period is missing.
+
+    The definition, kept simple on purpose:
+    - only members of *active* partnerships are expected to report;
+    - the period is the last calendar-aligned period of the member's
+      ``reporting_frequency`` that ended before ``today`` (see
+      ``reporting_period_last_complete``); there is no grace period;
+    - the member must have joined on or before the period's first day and not
+      have left before its last day;
+    - a report counts when it has been submitted or accepted and its period
+      overlaps that period; a draft or a returned report does not count.
+    """
+    today = today or timezone.localdate()
+    counted = (ContributionReport.Status.SUBMITTED, ContributionReport.Status.ACCEPTED)
+    conditions = []
+    for frequency in Frequency.values:
+        start, end = reporting_period_last_complete(frequency, today)
+        reported = ContributionReport.objects.filter(
+            membership=OuterRef("pk"), status__in=counted, period_start__lte=end, period_end__gte=start
+        )
+        conditions.append(
+            Q(reporting_frequency=frequency, joined_on__lte=start)
+            & (Q(left_on__isnull=True) | Q(left_on__gte=end))
+            & ~Q(Exists(reported))
+        )
+    return Membership.objects.filter(partnership__status=Partnership.Status.ACTIVE).filter(
+        reduce(operator.or_, conditions)
+    )
+
+
+def _active_members(today: datetime.date) -> QuerySet[Membership]:
+    return Membership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+
+
+FOLLOW_UP_DUE_DAYS = 14
+
+
+def partnerships_dashboard_for(user, today: datetime.date | None = None) -> QuerySet[Partnership]:
+    """Return the partnerships ``user`` coordinates with every dashboard figure annotated.
+
+    Annotations: ``members_count`` (active members), ``reports_waiting``,
+    ``reports_overdue`` (see ``memberships_overdue``), ``open_cycle_id`` /
+    ``open_cycle_due`` / ``open_cycle_answered`` (submitted answers to the open
+    evaluation cycle due first), ``actions_due`` (open or in-progress follow-up actions
+    due within FOLLOW_UP_DUE_DAYS days or overdue) and ``actions_overdue``.
+    Goal progress and health need Python and come from ``partnerships_attach_scores``.
+    """
+    from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
+
+    today = today or timezone.localdate()
+    open_cycle = EvaluationCycle.objects.filter(
+        partnership=OuterRef("pk"), status=EvaluationCycle.Status.OPEN
+    ).order_by("due_date", "id")
+    open_actions = FollowUpAction.objects.filter(
+        partnership=OuterRef("pk"),
+        status__in=(FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS),
+    )
+    return (
+        partnerships_coordinated_by(user)
+        .annotate(
+            members_count=_count_of(_active_members(today).filter(partnership=OuterRef("pk"))),
+            reports_waiting=_count_of(
+                ContributionReport.objects.filter(
+                    membership__partnership=OuterRef("pk"), status=ContributionReport.Status.SUBMITTED
+                ),
+                "membership__partnership",
+            ),
+            reports_overdue=_count_of(memberships_overdue(today).filter(partnership=OuterRef("pk"))),
+            open_cycle_id=Subquery(open_cycle.values("pk")[:1]),
+            open_cycle_due=Subquery(open_cycle.values("due_date")[:1]),
+            open_cycle_answered=_count_of(
+                EvaluationResponse.objects.filter(
+                    cycle=OuterRef("open_cycle_id"), status=EvaluationResponse.Status.SUBMITTED
+                ),
+                "cycle",
+            ),
+            actions_due=_count_of(
+                open_actions.filter(due_date__lte=today + datetime.timedelta(days=FOLLOW_UP_DUE_DAYS))
+            ),
+            actions_overdue=_count_of(open_actions.filter(due_date__lt=today)),
+        )
+    )
+
+
+def indicators_with_latest_value() -> QuerySet[Indicator]:
+    """Return indicators annotated with ``latest_value`` and ``latest_period_end``.
+
+    The latest value is the one reported for the most recent period (by period end,
+    then the newest entry), whichever member reported it.
+    """
+    latest = IndicatorValue.objects.filter(indicator=OuterRef("pk")).order_by("-period_end", "-pk")
+    return Indicator.objects.annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_period_end=Subquery(latest.values("period_end")[:1]),
+    )
+
+
+def _average(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def goal_progress_by_partnership(partnership_ids) -> dict[int, Decimal | None]:
+    """Return {partnership id: average progress (0-1) of its indicators, from their latest values}.
+
+    One query whatever the number of partnerships; an indicator with no value yet
+    (or whose target equals its baseline) is left out of the average.
+    """
+    shares: dict[int, list] = {pk: [] for pk in partnership_ids}
+    for indicator in indicators_with_latest_value().filter(goal__partnership_id__in=list(shares)).annotate(
+        partnership_id=F("goal__partnership_id")
+    ):
+        shares[indicator.partnership_id].append(indicator.progress(indicator.latest_value))
+    return {pk: _average(values) for pk, values in shares.items()}
+
+
+def partnership_health_latest(partnership_ids) -> dict[int, Decimal | None]:
+    """Return {partnership id: health score 0-100 of its latest closed evaluation cycle}.
+
+    The score averages all six principle scores of the cycle's submitted answers and
+    scales the 1-5 range to 0-100: ``(average - 1) / 4 * 100``. None when the
+    partnership has no closed cycle with a submitted answer. One query in all.
+    (A stand-in: the evaluations app may define the official health index and
+    replace this function, keeping its signature.)
+    """
+    from evaluations.models import SCORE_FIELDS, EvaluationCycle, EvaluationResponse
+
+    ids = list(partnership_ids)
+    latest_closed = EvaluationCycle.objects.filter(
+        partnership=OuterRef("cycle__partnership"), status=EvaluationCycle.Status.CLOSED
+    ).order_by("-period_end", "-pk")
+    aggregates = {}
+    for field in SCORE_FIELDS.values():
+        aggregates[f"{field}__sum"] = Sum(field)
+        aggregates[f"{field}__count"] = Count(field)
+    rows = (
+        EvaluationResponse.objects.filter(
+            status=EvaluationResponse.Status.SUBMITTED,
+            cycle__partnership_id__in=ids,
+            cycle=Subquery(latest_closed.values("pk")[:1]),
+        )
+        .order_by()
+        .values("cycle__partnership_id")
+        .annotate(**aggregates)
+    )
+    health: dict[int, Decimal | None] = dict.fromkeys(ids)
+    for row in rows:
+        total = sum(row[f"{f}__sum"] or 0 for f in SCORE_FIELDS.values())
+        count = sum(row[f"{f}__count"] for f in SCORE_FIELDS.values())
+        if count:
+            average = Decimal(total) / Decimal(count)
+            health[row["cycle__partnership_id"]] = ((average - 1) / 4 * 100).quantize(Decimal("0.1"))
+    return health
+
+
+def partnerships_attach_scores(partnerships):
+    """Set ``goal_progress`` (0-1) and ``health`` (0-100) on each partnership; two queries in all."""
+    partnerships = list(partnerships)
+    ids = [p.pk for p in partnerships]
+    progress = goal_progress_by_partnership(ids)
+    health = partnership_health_latest(ids)
+    for p in partnerships:
+        p.goal_progress = progress.get(p.pk)
+        p.health = health.get(p.pk)
+    return partnerships
+
+
+def partnerships_with_member_count(qs: QuerySet[Partnership], today: datetime.date | None = None):
+    """Annotate ``members_count`` (active members) on a partnership queryset."""
+    today = today or timezone.localdate()
+    return qs.annotate(members_count=_count_of(_active_members(today).filter(partnership=OuterRef("pk"))))
+
+
+def memberships_with_totals(partnership: Partnership) -> QuerySet[Membership]:
+    """Return the partnership's members with ``pledged`` and ``delivered`` value totals (rupiah).
+
+    Delivered counts accepted reports only.
+    """
+    return (
+        Membership.objects.filter(partnership=partnership)
+        .select_related("organisation")
+        .annotate(
+            pledged=_sum_of(Pledge.objects.filter(membership=OuterRef("pk")), "value", "membership"),
+            delivered=_sum_of(
+                ContributionReport.objects.filter(
+                    membership=OuterRef("pk"), status=ContributionReport.Status.ACCEPTED
+                ),
+                "value",
+                "membership",
+            ),
+            reports_count=_count_of(ContributionReport.objects.filter(membership=OuterRef("pk")), "membership"),
+        )
+        .order_by("organisation__name")
+    )
+
+
+def pledged_vs_delivered(partnership: Partnership) -> list[dict]:
+    """Compare each member's pledges with its accepted reports, in total and per contribution kind.
+
+    Return one dict per member: ``membership``, ``pledged``, ``delivered`` (rupiah),
+    ``share`` (delivered / pledged, or None) and ``kinds``: a list of dicts with
+    ``kind``, ``label``, pledged and delivered ``value`` and ``quantity``, and the
+    ``unit`` when every row of that kind uses the same one. Three queries in all.
+    """
+    members = list(memberships_with_totals(partnership))
+    by_key: dict[tuple, dict] = {}
+
+    def row(membership_id, kind):
+        return by_key.setdefault((membership_id, kind), {
+            "kind": kind, "label": ContributionKind(kind).label,
+            "pledged_value": Decimal("0"), "pledged_quantity": Decimal("0"),
+            "delivered_value": Decimal("0"), "delivered_quantity": Decimal("0"), "units": set(),
+        })
+
+    pledges = (
+        Pledge.objects.filter(membership__partnership=partnership).order_by().values("membership_id", "kind")
+        .annotate(v=Sum("value"), q=Sum("quantity"), u_min=Min("unit"), u_max=Max("unit"))
+    )
+    for item in pledges:
+        r = row(item["membership_id"], item["kind"])
+        r["pledged_value"], r["pledged_quantity"] = item["v"] or 0, item["q"] or 0
+        r["units"].update({item["u_min"], item["u_max"]})
+    delivered = (
+        ContributionReport.objects.filter(
+            membership__partnership=partnership, status=ContributionReport.Status.ACCEPTED
+        ).order_by().values("membership_id", "kind")
+        .annotate(v=Sum("value"), q=Sum("quantity"), u_min=Min("unit"), u_max=Max("unit"))
+    )
+    for item in delivered:
+        r = row(item["membership_id"], item["kind"])
+        r["delivered_value"], r["delivered_quantity"] = item["v"] or 0, item["q"] or 0
+        r["units"].update({item["u_min"], item["u_max"]})
+    order = {kind: i for i, kind in enumerate(ContributionKind.values)}
+    result = []
+    for m in members:
+        kinds = sorted((r for (mid, _k), r in by_key.items() if mid == m.pk), key=lambda r: order[r["kind"]])
+        for r in kinds:
+            units = r.pop("units") - {""}
+            r["unit"] = units.pop() if len(units) == 1 else ""
+        result.append({
+            "membership": m, "pledged": m.pledged, "delivered": m.delivered,
+            "share": (m.delivered / m.pledged) if m.pledged else None, "kinds": kinds,
+        })
+    return result
+
+
 # --- partner pages: reporting deadlines ------------------------------------------------
 # (used by partners/views/reports.py)
 import datetime  # noqa: E402,F811
@@ -161,3 +548,21 @@ def next_report_period(membership: Membership, last_reported_end: datetime.date 
     if start < membership.joined_on:
         start, end = reporting_period_containing(membership.reporting_frequency, end + datetime.timedelta(days=1))
     return start, end
+
+
+def goals_with_progress(partnership: Partnership) -> list[SharedGoal]:
+    """Return the partnership's goals with their indicators; two queries in all.
+
+    Each indicator carries ``latest_value``, ``latest_period_end`` and ``share``
+    (progress 0-1 or None); each goal carries ``share``, the average of its indicators'.
+    """
+    goals = list(
+        SharedGoal.objects.filter(partnership=partnership).prefetch_related(
+            Prefetch("indicators", queryset=indicators_with_latest_value().order_by("id"))
+        )
+    )
+    for goal in goals:
+        for indicator in goal.indicators.all():
+            indicator.share = indicator.progress(indicator.latest_value)
+        goal.share = _average(i.share for i in goal.indicators.all())
+    return goals

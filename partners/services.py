@@ -257,3 +257,158 @@ def indicator_values_save(*, membership, period_start, period_end, entries, user
         )
         for indicator, value, note in entries
     ]
+
+
+# --- coordinator pages: partnerships, members, pledges, goals, indicators ---
+# (used by partners/views/coordinator.py)
+from django.db.models import ProtectedError
+
+from .models import Indicator, Membership, Organisation, Partnership, Pledge, SharedGoal
+
+
+def _validated_save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def partnership_create(*, user, **fields) -> Partnership:
+    """Create a partnership run by ``user``; a chosen lead organisation joins it as backbone member."""
+    partnership = _validated_save(Partnership(**fields))
+    partnership.coordinators.add(user)
+    if partnership.lead_organisation_id:
+        _validated_save(Membership(
+            partnership=partnership, organisation=partnership.lead_organisation,
+            role=Membership.Role.BACKBONE, joined_on=partnership.start_date,
+        ))
+    return partnership
+
+
+@transaction.atomic
+def partnership_update(*, partnership: Partnership, **fields) -> Partnership:
+    """Change a partnership's own fields; the lead organisation must already be a member."""
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    lead = partnership.lead_organisation_id
+    if lead and not partnership.memberships.filter(organisation_id=lead).exists():
+        raise ValidationError(
+            {"lead_organisation": _("The lead organisation must be a member of the partnership.")}, code="not_member"
+        )
+    return _validated_save(partnership)
+
+
+@transaction.atomic
+def organisation_create(*, name: str, sector: str, **fields) -> Organisation:
+    """Create an organisation (a new partner added by a coordinator)."""
+    return _validated_save(Organisation(name=name, sector=sector, **fields))
+
+
+def _pledges_apply(membership, pledges, deleted_pledges):
+    for pledge in deleted_pledges:
+        if pledge.pk and pledge.membership_id == membership.pk:
+            pledge.delete()
+    for pledge in pledges:
+        if pledge.pk and pledge.membership_id != membership.pk:
+            raise ValidationError(_("This pledge belongs to another member."), code="wrong_member")
+        pledge.membership = membership
+        _validated_save(pledge)
+
+
+@transaction.atomic
+def membership_create(
+    *, partnership: Partnership, organisation: Organisation | None = None, new_organisation: dict | None = None,
+    pledges=(), **fields,
+) -> Membership:
+    """Add an existing organisation, or a new one made from ``new_organisation``, as a member with its pledges."""
+    if (organisation is None) == (new_organisation is None):
+        raise ValueError("Give either an organisation or the fields of a new one.")
+    if new_organisation is not None:
+        organisation = organisation_create(**new_organisation)
+    membership = _validated_save(Membership(partnership=partnership, organisation=organisation, **fields))
+    _pledges_apply(membership, pledges, ())
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, pledges=(), deleted_pledges=(), **fields) -> Membership:
+    """Change a member's role, commitment, benefits, reporting frequency or leaving date, and its pledges."""
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    _validated_save(membership)
+    _pledges_apply(membership, pledges, deleted_pledges)
+    return membership
+
+
+def membership_removal_blockers(membership: Membership) -> list[str]:
+    """Name what keeps ``membership`` from being removed (its reports and other kept records)."""
+    blockers = []
+    if membership.reports.exists():
+        blockers.append(_("it has contribution reports"))
+    if membership.indicator_values.exists():
+        blockers.append(_("it has reported indicator values"))
+    if membership.evaluation_responses.exists():
+        blockers.append(_("it has answered evaluations"))
+    if membership.votes.exists():
+        blockers.append(_("it has voted on decisions"))
+    return blockers
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Delete a member that has no history; one with reports must be given a leaving date instead."""
+    blockers = membership_removal_blockers(membership)
+    if blockers:
+        raise TransitionError(
+            _("%(organisation)s cannot be removed because %(reasons)s. Set a leaving date instead.")
+            % {"organisation": membership.organisation, "reasons": ", ".join(str(b) for b in blockers)},
+            code="protected",
+        )
+    try:
+        membership.delete()
+    except ProtectedError as exc:  # a record added between the check and the delete
+        raise TransitionError(
+            _("%(organisation)s cannot be removed because other records refer to it. Set a leaving date instead.")
+            % {"organisation": membership.organisation},
+            code="protected",
+        ) from exc
+
+
+@transaction.atomic
+def goal_create(*, partnership: Partnership, **fields) -> SharedGoal:
+    """Add a shared goal to a partnership."""
+    return _validated_save(SharedGoal(partnership=partnership, **fields))
+
+
+@transaction.atomic
+def goal_update(*, goal: SharedGoal, **fields) -> SharedGoal:
+    """Change a shared goal's title, description or order."""
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    return _validated_save(goal)
+
+
+@transaction.atomic
+def goal_delete(*, goal: SharedGoal) -> None:
+    """Delete a shared goal with its indicators and their values (reports keep existing, unlinked)."""
+    goal.delete()
+
+
+@transaction.atomic
+def indicator_create(*, goal: SharedGoal, **fields) -> Indicator:
+    """Add a measurable indicator to a shared goal."""
+    return _validated_save(Indicator(goal=goal, **fields))
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, **fields) -> Indicator:
+    """Change an indicator's definition (unit, baseline, target, target date, direction)."""
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    return _validated_save(indicator)
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator) -> None:
+    """Delete an indicator and the values reported for it."""
+    indicator.delete()

@@ -1,1 +1,225 @@
-"""Forms for coordinator pages."""
+"""Forms for coordinator pages: partnerships, members and pledges, goals, indicators, review."""
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Indicator, Membership, Organisation, Partnership, Pledge, SharedGoal
+
+ORGANISATION_CHOICES_LIMIT = 50
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _end_not_before_start(form, cleaned, start, end, message):
+    if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
+        form.add_error(end, message)
+
+
+class PartnershipForm(forms.ModelForm):
+    """Create or edit a partnership; once it has members, the lead organisation is chosen among them."""
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "title", "problem_statement", "description", "type", "status", "start_date", "planned_end_date",
+            "lead_organisation", "evaluation_frequency",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "planned_end_date": DateInput(),
+            "problem_statement": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["lead_organisation"]
+        if self.instance.pk:
+            field.queryset = Organisation.objects.filter(memberships__partnership=self.instance).order_by("name")
+            field.help_text = _("Only member organisations can lead the partnership.")
+        else:
+            field.queryset = Organisation.objects.order_by("name")
+            field.help_text = _("The lead organisation joins the partnership as its backbone member.")
+
+    def clean(self):
+        cleaned = super().clean()
+        _end_not_before_start(
+            self, cleaned, "start_date", "planned_end_date",
+            _("The planned end date cannot be before the start date."),
+        )
+        return cleaned
+
+
+class OrganisationChoiceForm(forms.Form):
+    """Pick an existing organisation, or describe a new one, for a new membership."""
+
+    EXISTING = "existing"
+    NEW = "new"
+
+    source = forms.ChoiceField(
+        label=_("Organisation"),
+        choices=[(EXISTING, _("An existing organisation")), (NEW, _("A new organisation"))],
+        initial=EXISTING,
+        widget=forms.RadioSelect,
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Existing organisation"), queryset=Organisation.objects.none(), required=False,
+    )
+    new_name = forms.CharField(label=_("Name of the new organisation"), max_length=200, required=False)
+    new_sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "---------"), *Organisation.Sector.choices], required=False
+    )
+    new_contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    new_email = forms.EmailField(label=_("Email"), required=False)
+    new_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    new_city = forms.CharField(label=_("City"), max_length=100, required=False)
+
+    def __init__(self, *args, partnership, search="", **kwargs):
+        """Validate against every organisation not yet a member; list at most a page of them, filtered by ``search``."""
+        super().__init__(*args, **kwargs)
+        addable = Organisation.objects.exclude(memberships__partnership=partnership).order_by("name")
+        field = self.fields["organisation"]
+        field.queryset = addable
+        shown = addable.filter(name__icontains=search) if search else addable
+        shown = list(shown.values_list("pk", "name")[: ORGANISATION_CHOICES_LIMIT + 1])
+        self.choices_truncated = len(shown) > ORGANISATION_CHOICES_LIMIT
+        field.choices = [("", "---------"), *shown[:ORGANISATION_CHOICES_LIMIT]]
+        if self.choices_truncated:
+            field.help_text = _("Only the first %(n)s are listed; search to narrow the list.") % {
+                "n": ORGANISATION_CHOICES_LIMIT
+            }
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("source") == self.EXISTING and not cleaned.get("organisation")
+            and (cleaned.get("new_name") or "").strip()
+        ):
+            cleaned["source"] = self.NEW  # a new organisation's name filled in without switching the choice
+        if cleaned.get("source") == self.NEW:
+            name = (cleaned.get("new_name") or "").strip()
+            if not name:
+                self.add_error("new_name", _("Give the name of the new organisation."))
+            elif Organisation.objects.filter(name__iexact=name).exists():
+                self.add_error(
+                    "new_name", _("An organisation with this name already exists; choose it from the list instead.")
+                )
+            if not cleaned.get("new_sector"):
+                self.add_error("new_sector", _("Choose the sector of the new organisation."))
+        elif not cleaned.get("organisation") and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choose an organisation."))
+        return cleaned
+
+    def service_kwargs(self):
+        """Return ``organisation=...`` or ``new_organisation={...}`` for ``membership_create``."""
+        data = self.cleaned_data
+        if data["source"] == self.NEW:
+            return {"new_organisation": {
+                "name": data["new_name"].strip(), "sector": data["new_sector"],
+                "contact_name": data["new_contact_name"], "email": data["new_email"],
+                "phone": data["new_phone"], "city": data["new_city"],
+            }}
+        return {"organisation": data["organisation"]}
+
+
+class MembershipForm(forms.ModelForm):
+    """A member's role, commitment, expected benefits and reporting frequency."""
+
+    class Meta:
+        model = Membership
+        fields = [
+            "role", "joined_on", "left_on", "commitment_statement", "commitment_start", "commitment_end",
+            "expected_benefits", "reporting_frequency",
+        ]
+        widgets = {
+            "joined_on": DateInput(),
+            "left_on": DateInput(),
+            "commitment_start": DateInput(),
+            "commitment_end": DateInput(),
+            "commitment_statement": forms.Textarea(attrs={"rows": 3}),
+            "expected_benefits": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, adding=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if adding:
+            del self.fields["left_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        _end_not_before_start(
+            self, cleaned, "commitment_start", "commitment_end", _("The commitment cannot end before it starts.")
+        )
+        _end_not_before_start(
+            self, cleaned, "joined_on", "left_on", _("The leaving date cannot be before the joining date.")
+        )
+        return cleaned
+
+
+class PledgeForm(forms.ModelForm):
+    class Meta:
+        model = Pledge
+        fields = ["kind", "description", "quantity", "unit", "value"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("quantity", "value"):
+            self.fields[name].validators.append(
+                MinValueValidator(Decimal("0"), message=_("The amount cannot be negative."))
+            )
+            self.fields[name].widget.attrs["min"] = "0"
+
+
+PledgeFormSet = inlineformset_factory(
+    Membership, Pledge, form=PledgeForm, extra=1, can_delete=True, max_num=100, validate_max=True
+)
+
+
+class SharedGoalForm(forms.ModelForm):
+    class Meta:
+        model = SharedGoal
+        fields = ["title", "description", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class IndicatorForm(forms.ModelForm):
+    """Define an indicator; its target must differ from the baseline in the chosen direction."""
+
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "baseline", "target", "target_date", "direction"]
+        widgets = {"target_date": DateInput()}
+
+    def clean(self):
+        cleaned = super().clean()
+        baseline, target, direction = cleaned.get("baseline"), cleaned.get("target"), cleaned.get("direction")
+        if baseline is None or target is None:
+            return cleaned
+        if target == baseline:
+            self.add_error("target", _("The target must differ from the baseline."))
+        elif direction == Indicator.Direction.INCREASE and target < baseline:
+            self.add_error("target", _("With 'higher is better' the target must be above the baseline."))
+        elif direction == Indicator.Direction.DECREASE and target > baseline:
+            self.add_error("target", _("With 'lower is better' the target must be below the baseline."))
+        return cleaned
+
+
+class ReportReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for return"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Tell the partner what to fix; they will see this text."),
+        error_messages={"required": _("Give a reason so the partner knows what to fix.")},
+    )
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search organisations"), required=False, max_length=100)

@@ -1,1 +1,461 @@
-"""Coordinator pages: dashboard, partnerships, members, goals and indicators, review queue."""
+"""Coordinator pages: dashboard, partnerships, members, goals and indicators, review queue.
+
+Every view fetches its object through an access-checking selector in
+``partners.selectors`` (404 for anyone who does not coordinate the partnership, for
+GET and POST alike), validates with a form, calls a service and redirects.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from partners import selectors, services
+from partners.filters import PartnershipFilter, ReviewQueueFilter
+from partners.forms.coordinator import (
+    IndicatorForm,
+    MembershipForm,
+    OrganisationChoiceForm,
+    PartnershipForm,
+    PledgeFormSet,
+    ReportReturnForm,
+    SharedGoalForm,
+)
+from partners.models import IndicatorValue, Membership, Partnership
+
+PAGE_SIZE = 20
+
+
+def _page(request, items, per_page=PAGE_SIZE):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _next_url(request, default):
+    """Return the ``next`` address of the request when it is on this site, else ``default``."""
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _attach_errors(form, error: ValidationError):
+    """Show a service's ValidationError next to the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _sort_links(request, columns):
+    """Return {key: {"next": ordering value for the link, "state": "asc"/"desc"/""}} for sortable column headers."""
+    current = request.GET.get("ordering", "")
+    links = {}
+    for key in columns:
+        state = "asc" if current == key else "desc" if current == f"-{key}" else ""
+        links[key] = {"next": f"-{key}" if state == "asc" else key, "state": state}
+    return links
+
+
+def _require_coordinator(user):
+    if not selectors.user_is_coordinator(user):
+        raise Http404
+
+
+def _fields(form):
+    return dict(form.cleaned_data)
+
+
+# --- home and dashboard ---
+
+STATUS_RANK = Case(
+    When(status=Partnership.Status.ACTIVE, then=0),
+    When(status=Partnership.Status.PAUSED, then=1),
+    When(status=Partnership.Status.DRAFT, then=2),
+    default=3,
+    output_field=IntegerField(),
+)
+
+
+@login_required
+def home(request):
+    """Send each person to their starting page: coordinators and admins see the dashboard."""
+    user = request.user
+    if selectors.user_is_coordinator(user):
+        return dashboard(request)
+    if user.organisations.exists():
+        return redirect("partners:partner_home")
+    return render(request, "partners/dashboard_empty.html", {
+        "may_create": selectors.user_may_create_partnership(user),
+    })
+
+
+def dashboard(request):
+    """Show the figures of every partnership the user runs, a page at a time, in a constant number of queries."""
+    today = timezone.localdate()
+    partnerships = selectors.partnerships_dashboard_for(request.user, today).order_by(STATUS_RANK, "title", "pk")
+    page = _page(request, partnerships)
+    selectors.partnerships_attach_scores(page.object_list)
+    return render(request, "partners/dashboard.html", {
+        "page": page,
+        "rows": page.object_list,
+        "waiting_total": selectors.reports_to_review_for(request.user).count(),
+        "is_representative": request.user.organisations.exists(),
+        "may_create": True,
+        "due_days": selectors.FOLLOW_UP_DUE_DAYS,
+        "today": today,
+    })
+
+
+# --- partnerships ---
+
+
+@login_required
+def partnership_list(request):
+    _require_coordinator(request.user)
+    queryset = selectors.partnerships_with_member_count(selectors.partnerships_coordinated_by(request.user))
+    filterset = PartnershipFilter(request.GET or None, queryset=queryset, request=request)
+    page = _page(request, filterset.qs)
+    return render(request, "partners/partnership_list.html", {
+        "filter": filterset, "page": page, "may_create": selectors.user_may_create_partnership(request.user),
+        "sort": _sort_links(request, ["title", "start_date", "status"]),
+    })
+
+
+@login_required
+def partnership_create(request):
+    if not selectors.user_may_create_partnership(request.user):
+        raise Http404
+    form = PartnershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partnership = services.partnership_create(user=request.user, **_fields(form))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The partnership was created. Add its members and shared goals next."))
+            return redirect(partnership)
+    return render(request, "partners/partnership_form.html", {"form": form})
+
+
+@login_required
+def partnership_edit(request, pk):
+    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    form = PartnershipForm(request.POST or None, instance=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_update(partnership=partnership, **_fields(form))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The partnership was saved."))
+            return redirect(partnership)
+    return render(request, "partners/partnership_form.html", {"form": form, "partnership": partnership})
+
+
+def _partnership_with_figures(user, pk):
+    partnership = get_object_or_404(selectors.partnerships_dashboard_for(user), pk=pk)
+    selectors.partnerships_attach_scores([partnership])
+    return partnership
+
+
+@login_required
+def partnership_detail(request, pk):
+    partnership = _partnership_with_figures(request.user, pk)
+    recent_reports = (
+        selectors.reports_reviewable_by(request.user)
+        .filter(membership__partnership=partnership)
+        .order_by("-submitted_at", "-pk")[:10]
+    )
+    return render(request, "partners/partnership_detail.html", {
+        "partnership": partnership,
+        "members": selectors.pledged_vs_delivered(partnership),
+        "goals": selectors.goals_with_progress(partnership),
+        "recent_reports": recent_reports,
+        "coordinators": list(partnership.coordinators.order_by("full_name", "email")),
+        "due_days": selectors.FOLLOW_UP_DUE_DAYS,
+    })
+
+
+@login_required
+def pledge_summary(request, pk):
+    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    members = selectors.pledged_vs_delivered(partnership)
+    return render(request, "partners/pledge_summary.html", {
+        "partnership": partnership,
+        "members": members,
+        "total_pledged": sum((m["pledged"] for m in members), 0),
+        "total_delivered": sum((m["delivered"] for m in members), 0),
+    })
+
+
+# --- members ---
+
+
+@login_required
+def membership_add(request, pk):
+    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    search = (request.GET.get("q") or "").strip()
+    org_form = OrganisationChoiceForm(data, partnership=partnership, search=search)
+    form = MembershipForm(data, adding=True, initial={"joined_on": timezone.localdate()})
+    formset = PledgeFormSet(data, instance=Membership(partnership=partnership), prefix="pledges")
+    if data is not None and all([org_form.is_valid(), form.is_valid(), formset.is_valid()]):
+        try:
+            membership = services.membership_create(
+                partnership=partnership, pledges=formset.save(commit=False),
+                **org_form.service_kwargs(), **_fields(form),
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("%(organisation)s is now a member.") % {"organisation": membership.organisation})
+            return redirect(partnership)
+    return render(request, "partners/membership_form.html", {
+        "partnership": partnership, "org_form": org_form, "form": form, "formset": formset, "search": search,
+    })
+
+
+@login_required
+def organisation_options(request, pk):
+    """Return the <option>s of organisations that may join, filtered by ``q`` (htmx search on the add-member form)."""
+    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    org_form = OrganisationChoiceForm(partnership=partnership, search=(request.GET.get("q") or "").strip())
+    return render(request, "partners/organisation_options.html", {"org_form": org_form})
+
+
+@login_required
+def membership_edit(request, pk):
+    membership = selectors.membership_get_for_coordinator(request.user, pk)
+    partnership = membership.partnership
+    data = request.POST if request.method == "POST" else None
+    form = MembershipForm(data, instance=membership)
+    formset = PledgeFormSet(data, instance=membership, prefix="pledges")
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            services.membership_update(
+                membership=membership, pledges=formset.save(commit=False),
+                deleted_pledges=formset.deleted_objects, **_fields(form),
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The member was saved."))
+            return redirect(partnership)
+    return render(request, "partners/membership_form.html", {
+        "partnership": partnership, "membership": membership, "form": form, "formset": formset,
+    })
+
+
+@login_required
+def membership_remove(request, pk):
+    membership = selectors.membership_get_for_coordinator(request.user, pk)
+    partnership = membership.partnership
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(organisation)s was removed from the partnership.")
+                             % {"organisation": membership.organisation})
+        return redirect(partnership)
+    return render(request, "partners/membership_confirm_remove.html", {
+        "membership": membership, "partnership": partnership,
+        "blockers": services.membership_removal_blockers(membership),
+    })
+
+
+# --- shared goals and indicators ---
+
+
+@login_required
+def goal_create(request, pk):
+    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    form = SharedGoalForm(request.POST or None, initial={"order": partnership.goals.count() + 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_create(partnership=partnership, **_fields(form))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The shared goal was added. Give it an indicator to measure progress."))
+            return redirect(f"{partnership.get_absolute_url()}#goals")
+    return render(request, "partners/goal_form.html", {"form": form, "partnership": partnership})
+
+
+@login_required
+def goal_edit(request, pk):
+    goal = selectors.goal_get_for_coordinator(request.user, pk)
+    form = SharedGoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_update(goal=goal, **_fields(form))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The shared goal was saved."))
+            return redirect(f"{goal.partnership.get_absolute_url()}#goals")
+    return render(request, "partners/goal_form.html", {"form": form, "partnership": goal.partnership, "goal": goal})
+
+
+@login_required
+def goal_delete(request, pk):
+    goal = selectors.goal_get_for_coordinator(request.user, pk)
+    partnership = goal.partnership
+    if request.method == "POST":
+        services.goal_delete(goal=goal)
+        messages.success(request, _("The shared goal was deleted."))
+        return redirect(f"{partnership.get_absolute_url()}#goals")
+    return render(request, "partners/goal_confirm_delete.html", {
+        "goal": goal, "partnership": partnership,
+        "indicator_count": goal.indicators.count(),
+        "value_count": IndicatorValue.objects.filter(indicator__goal=goal).count(),
+    })
+
+
+@login_required
+def indicator_create(request, pk):
+    goal = selectors.goal_get_for_coordinator(request.user, pk)
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.indicator_create(goal=goal, **_fields(form))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The indicator was added."))
+            return redirect("partners:indicator_detail", pk=indicator.pk)
+    return render(request, "partners/indicator_form.html", {"form": form, "goal": goal, "partnership": goal.partnership})
+
+
+@login_required
+def indicator_edit(request, pk):
+    indicator = selectors.indicator_get_for_coordinator(request.user, pk)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_update(indicator=indicator, **_fields(form))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The indicator was saved."))
+            return redirect("partners:indicator_detail", pk=indicator.pk)
+    return render(request, "partners/indicator_form.html", {
+        "form": form, "goal": indicator.goal, "partnership": indicator.goal.partnership, "indicator": indicator,
+    })
+
+
+@login_required
+def indicator_delete(request, pk):
+    indicator = selectors.indicator_get_for_coordinator(request.user, pk)
+    partnership = indicator.goal.partnership
+    if request.method == "POST":
+        services.indicator_delete(indicator=indicator)
+        messages.success(request, _("The indicator was deleted."))
+        return redirect(f"{partnership.get_absolute_url()}#goals")
+    return render(request, "partners/indicator_confirm_delete.html", {
+        "indicator": indicator, "partnership": partnership, "value_count": indicator.values.count(),
+    })
+
+
+def _indicator_chart(indicator, values):
+    """Build the chart data: one line per reporting member over the periods, plus baseline and target."""
+    periods = sorted({(v.period_start, v.period_end) for v in values})
+    index = {period: i for i, period in enumerate(periods)}
+    series: dict[str, list] = {}
+    for v in values:
+        line = series.setdefault(v.membership.organisation.name, [None] * len(periods))
+        line[index[(v.period_start, v.period_end)]] = float(v.value)
+    return {
+        "labels": [date_format(end, "SHORT_DATE_FORMAT") for _start, end in periods],
+        "series": [{"label": name, "data": data} for name, data in sorted(series.items())],
+        "baseline": float(indicator.baseline),
+        "target": float(indicator.target),
+        "unit": indicator.unit,
+        "text": {"baseline": _("Baseline"), "target": _("Target"), "period": _("Period end")},
+    }
+
+
+@login_required
+def indicator_detail(request, pk):
+    indicator = get_object_or_404(
+        selectors.indicators_with_latest_value().filter(
+            pk__in=selectors.indicators_coordinated_by(request.user).values("pk")
+        ).select_related("goal__partnership"),
+        pk=pk,
+    )
+    values = list(
+        indicator.values.select_related("membership__organisation", "reported_by")
+        .order_by("period_start", "membership__organisation__name", "pk")
+    )
+    indicator.share = indicator.progress(indicator.latest_value)
+    return render(request, "partners/indicator_detail.html", {
+        "indicator": indicator,
+        "goal": indicator.goal,
+        "partnership": indicator.goal.partnership,
+        "chart": _indicator_chart(indicator, values),
+        "page": _page(request, values[::-1], per_page=25),
+    })
+
+
+# --- review queue ---
+
+
+@login_required
+def review_queue(request):
+    _require_coordinator(request.user)
+    filterset = ReviewQueueFilter(
+        request.GET or None, queryset=selectors.reports_to_review_for(request.user), request=request
+    )
+    page = _page(request, filterset.qs)
+    return render(request, "partners/review_queue.html", {
+        "filter": filterset, "page": page, "sort": _sort_links(request, ["submitted", "period", "organisation", "value"]),
+    })
+
+
+@login_required
+def report_accept(request, pk):
+    report = selectors.report_get_for_coordinator(request.user, pk)
+    if request.method != "POST":
+        return render(request, "partners/review_accept.html", {
+            "report": report, "next": _next_url(request, ""),
+        })
+    try:
+        services.report_accept(report=report, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report of %(organisation)s was accepted.")
+                         % {"organisation": report.membership.organisation})
+    return redirect(_next_url(request, reverse("partners:review_queue")))
+
+
+@login_required
+def report_return(request, pk):
+    report = selectors.report_get_for_coordinator(request.user, pk)
+    form = ReportReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_return(report=report, user=request.user, reason=form.cleaned_data["reason"])
+        except services.TransitionError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(_next_url(request, reverse("partners:review_queue")))
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The report was returned to %(organisation)s with your reason.")
+                             % {"organisation": report.membership.organisation})
+            return redirect(_next_url(request, reverse("partners:review_queue")))
+    return render(request, "partners/review_return.html", {
+        "report": report, "form": form, "next": _next_url(request, ""),
+    })
