@@ -169,7 +169,7 @@ def user_may_create_partnership(user) -> bool:
     """Tell whether ``user`` may start a partnership: an admin, a coordinator, or whoever holds the permission."""
     if not user.is_authenticated:
         return False
-    return user.has_perm("partners.add_partnership") or user_is_coordinator(user)
+    return user_is_coordinator(user) or user.has_perm("partners.add_partnership")
 
 
 def memberships_coordinated_by(user) -> QuerySet[Membership]:
