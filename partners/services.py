@@ -412,3 +412,117 @@ def indicator_update(*, indicator: Indicator, **fields) -> Indicator:
 def indicator_delete(*, indicator: Indicator) -> None:
     """Delete an indicator and the values reported for it."""
     indicator.delete()
+
+
+# --- partner pages: report deletion, attachments, indicator values ---------------------
+
+
+@transaction.atomic
+def report_delete(*, report: ContributionReport, user) -> None:
+    """Delete a draft report; its attachments' files are removed once the deletion is committed."""
+    locked = _locked_report(report)
+    if locked.status != ContributionReport.Status.DRAFT:
+        raise TransitionError(
+            _("Only a draft can be deleted; this report is %(status)s.") % {"status": locked.get_status_display()},
+            code="invalid_transition",
+        )
+    files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
+    _set_history_user(locked, user)
+    locked.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+
+
+@transaction.atomic
+def attachment_add(*, report: ContributionReport, user, uploaded_file) -> Attachment:
+    """Store a file for a draft or returned report under a server-made name, after checking its content."""
+    from .uploads import check_attachment
+
+    locked = _locked_report(report)
+    if not locked.is_editable:
+        raise TransitionError(
+            _("Files can be added only to a draft or a returned report; this report is %(status)s.")
+            % {"status": locked.get_status_display()},
+            code="not_editable",
+        )
+    checked = check_attachment(uploaded_file)
+    attachment = Attachment(
+        report=locked,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=user,
+    )
+    uploaded_file.seek(0)
+    attachment.file.save(checked.name, uploaded_file, save=False)
+    try:
+        attachment.full_clean()
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, user) -> None:
+    """Remove a file from a draft or returned report; the stored file goes once the deletion is committed."""
+    locked = _locked_report(attachment.report)
+    if not locked.is_editable:
+        raise TransitionError(
+            _("Files can be removed only from a draft or a returned report; this report is %(status)s.")
+            % {"status": locked.get_status_display()},
+            code="not_editable",
+        )
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def indicator_value_save(*, indicator, membership, period_start, period_end, value, note="", user) -> IndicatorValue:
+    """Record ``membership``'s value of ``indicator`` for a period, updating the one already reported for it."""
+    if indicator.goal.partnership_id != membership.partnership_id:
+        raise ValidationError(_("This indicator belongs to another partnership."), code="wrong_partnership")
+    existing = (
+        IndicatorValue.objects.select_for_update()
+        .filter(indicator=indicator, membership=membership, period_start=period_start)
+        .first()
+    )
+    item = existing or IndicatorValue(indicator=indicator, membership=membership, period_start=period_start)
+    item.period_end = period_end
+    item.value = value
+    item.note = note or ""
+    item.reported_by = user
+    item.full_clean()
+    if getattr(user, "pk", None) is not None:
+        item._history_user = user
+    if existing is not None:
+        item.save()
+        return item
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # Someone saved the same indicator and period a moment ago: update theirs instead.
+        item = IndicatorValue.objects.select_for_update().get(
+            indicator=indicator, membership=membership, period_start=period_start
+        )
+        item.period_end, item.value, item.note, item.reported_by = period_end, value, note or "", user
+        item.full_clean()
+        item.save()
+    return item
+
+
+@transaction.atomic
+def indicator_values_save(*, membership, period_start, period_end, entries, user) -> list[IndicatorValue]:
+    """Save several indicator values of one member for one period, all or none.
+
+    ``entries`` is an iterable of ``(indicator, value, note)``.
+    """
+    return [
+        indicator_value_save(
+            indicator=indicator, membership=membership, period_start=period_start,
+            period_end=period_end, value=value, note=note, user=user,
+        )
+        for indicator, value, note in entries
+    ]

@@ -1,0 +1,190 @@
+"""Report exports: the same filtered rows as the list, only what the user may see, streamed."""
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.http import FileResponse, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from partners.models import ContributionReport
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+S = ContributionReport.Status
+
+
+@pytest.fixture
+def reports(membership_a, membership_b, membership_c):
+    """Reports of three organisations in every status."""
+    made = {}
+    for label, membership in (("a", membership_a), ("b", membership_b), ("c", membership_c)):
+        for status in (S.DRAFT, S.SUBMITTED, S.ACCEPTED):
+            made[(label, status)] = f.ContributionReportFactory(
+                membership=membership, status=status, description=f"{label}-{status}",
+                value=Decimal("1250000.50"),
+                submitted_at=None if status == S.DRAFT else datetime.datetime(2026, 4, 2, 3, 0, tzinfo=datetime.UTC),
+            )
+    return made
+
+
+def _csv(response):
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+def _xlsx(response):
+    assert isinstance(response, FileResponse)
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [[cell.value for cell in row] for row in workbook.active.iter_rows()], workbook.active
+
+
+def _export(client, fmt, **params):
+    return client.get(reverse("partners:report_export"), {"format": fmt, **params})
+
+
+def _descriptions(rows):
+    return sorted(row[-1] for row in rows[1:])
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("partner_a", ["a-accepted", "a-draft", "a-submitted"]),
+        ("partner_b", ["b-accepted", "b-draft", "b-submitted"]),
+        ("partner_c", ["c-accepted", "c-draft", "c-submitted"]),
+        ("coordinator", ["a-accepted", "a-submitted", "b-accepted", "b-submitted"]),
+        ("other_coordinator", ["c-accepted", "c-submitted"]),
+        ("outsider", []),
+        ("admin", sorted(f"{o}-{s}" for o in "abc" for s in ("draft", "submitted", "accepted"))),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_contains_exactly_the_rows_the_user_may_see(client, request, reports, who, expected, fmt):
+    client.force_login(request.getfixturevalue(who))
+    response = _export(client, fmt)
+    assert response.status_code == 200
+    rows = _csv(response) if fmt == "csv" else _xlsx(response)[0]
+    assert _descriptions(rows) == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_applies_the_list_filters(client, coordinator, reports, org_b, fmt):
+    client.force_login(coordinator)
+    response = _export(client, fmt, organisation=org_b.pk, status="accepted")
+    rows = _csv(response) if fmt == "csv" else _xlsx(response)[0]
+    assert _descriptions(rows) == ["b-accepted"]
+
+
+def test_export_rows_match_the_list_rows(client, coordinator, reports, partnership):
+    client.force_login(coordinator)
+    params = {"partnership": partnership.pk, "q": "submitted", "sort": "-organisation"}
+    listed = [r.description for r in client.get(reverse("partners:report_list"), params).context["reports"]]
+    exported = [row[-1] for row in _csv(_export(client, "csv", **params))[1:]]
+    assert exported == listed == ["b-submitted", "a-submitted"]
+
+
+def test_filter_values_of_another_partnership_do_not_widen_the_export(client, partner_a, reports, other_partnership):
+    client.force_login(partner_a)
+    rows = _csv(_export(client, "csv", partnership=other_partnership.pk))
+    assert all(row[-1].startswith("a-") for row in rows[1:])
+
+
+def test_csv_has_translated_headers_labels_and_plain_numbers(client, partner_a, reports):
+    client.force_login(partner_a)
+    rows = _csv(_export(client, "csv", status="submitted", HTTP_ACCEPT_LANGUAGE="id"))
+    header, row = rows
+    assert header[0] == "ID laporan" or header[0] == "Report ID"
+    client.get(reverse("home"))
+    partner_a.preferred_language = "en"
+    partner_a.save()
+    client.force_login(partner_a)
+    header, row = _csv(_export(client, "csv", status="submitted"))
+    assert header[:3] == ["Report ID", "Partnership", "Organisation"]
+    assert "Value (Rp)" in header
+    assert row[header.index("Value (Rp)")] == "1250000.50"
+    assert row[header.index("Status")] == "Submitted"
+    assert row[header.index("Kind")] == "Funds (rupiah)"
+    assert row[header.index("Period start")] == "2026-01-01"
+    assert row[header.index("Submitted at")] == "2026-04-02 10:00"  # Asia/Jakarta
+
+
+def test_xlsx_keeps_amounts_and_dates_as_numbers(client, partner_a, reports):
+    partner_a.preferred_language = "en"
+    partner_a.save()
+    client.force_login(partner_a)
+    response = _export(client, "xlsx", status="accepted")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    rows, sheet = _xlsx(response)
+    header, row = rows
+    assert header[0] == "Report ID"
+    value = row[header.index("Value (Rp)")]
+    assert isinstance(value, (int, float)) and value == pytest.approx(1250000.5)
+    assert row[header.index("Period start")] == datetime.datetime(2026, 1, 1)
+    assert row[header.index("Status")] == "Accepted"
+
+
+def test_cells_that_look_like_formulas_are_neutralised(client, partner_a, membership_a):
+    for text in ("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"):
+        f.ContributionReportFactory(membership=membership_a, description=text, unit="=cmd|' /C calc'!A0")
+    client.force_login(partner_a)
+    rows = _csv(_export(client, "csv"))
+    assert sorted(row[-1] for row in rows[1:]) == ["'+1+1", "'-2+3", "'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
+    assert {row[7] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}
+    xrows, sheet = _xlsx(_export(client, "xlsx"))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            assert cell.data_type != "f"
+    assert "=HYPERLINK(\"http://x\")" in [r[-1] for r in xrows]
+
+
+def test_csv_is_streamed_with_a_constant_number_of_queries(client, partner_a, membership_a):
+    def count(n):
+        ContributionReport.objects.all().delete()
+        for _ in range(n):
+            f.ContributionReportFactory(membership=membership_a)
+        with CaptureQueriesContext(connection) as ctx:
+            response = _export(client, "csv")
+            rows = _csv(response)
+        assert len(rows) == n + 1
+        return len(ctx.captured_queries)
+
+    client.force_login(partner_a)
+    assert count(3) == count(50)
+
+
+def test_csv_reads_rows_with_an_iterator_not_model_instances(client, partner_a, membership_a, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    calls = []
+    original = QuerySet.iterator
+
+    def spy(self, *args, **kwargs):
+        calls.append((self._iterable_class.__name__, kwargs.get("chunk_size")))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "iterator", spy)
+    f.ContributionReportFactory(membership=membership_a)
+    client.force_login(partner_a)
+    _csv(_export(client, "csv"))
+    assert calls == [("ValuesListIterable", 2000)]
+
+
+def test_unknown_export_format_is_refused_without_error(client, partner_a, reports):
+    client.force_login(partner_a)
+    assert _export(client, "pdf").status_code == 400
+
+
+def test_export_is_csv_by_default_and_named_for_download(client, partner_a, reports):
+    client.force_login(partner_a)
+    response = client.get(reverse("partners:report_export"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="laporan-kontribusi-')

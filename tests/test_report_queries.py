@@ -1,0 +1,194 @@
+"""Query counts: every partner list and detail page runs the same number of queries for 3 and 50 rows."""
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluations.models import EvaluationCycle, FollowUpAction
+from partners import services
+from partners.models import ContributionReport
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+def _assert_same(few, many, expected):
+    detail = "\n".join(many[1])
+    assert few[0] == many[0], f"{few[0]} queries for few rows, {many[0]} for many:\n{detail}"
+    assert many[0] == expected, f"expected {expected} queries, got {many[0]}:\n{detail}"
+
+
+# --- report list --------------------------------------------------------------------------------
+
+
+def _list_rows(membership_a, membership_b, n):
+    for i in range(n):
+        f.ContributionReportFactory(membership=membership_a, status=ContributionReport.Status.SUBMITTED,
+                                    period_start=datetime.date(2026, 1, 1) + datetime.timedelta(days=i))
+        f.ContributionReportFactory(membership=membership_b, status=ContributionReport.Status.ACCEPTED)
+
+
+# Queries: session, user, partnerships for the filter select, organisations for the filter
+# select, "may create" check, paginator count, page rows (reports joined to member,
+# organisation, partnership, reviewer).
+LIST_QUERIES = 7
+
+
+@pytest.mark.parametrize("who", ["partner_a", "coordinator"])
+def test_report_list_query_count_does_not_grow_with_rows(client, request, who, membership_a, membership_b):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("partners:report_list") + "?sort=-value"
+    _list_rows(membership_a, membership_b, 3)
+    few = _count(client, url)
+    _list_rows(membership_a, membership_b, 47)
+    many = _count(client, url)
+    _assert_same(few, many, LIST_QUERIES)
+
+
+def test_report_list_second_page_query_count(client, coordinator, membership_a, membership_b):
+    client.force_login(coordinator)
+    _list_rows(membership_a, membership_b, 50)
+    count, sql = _count(client, reverse("partners:report_list") + "?page=2&status=submitted")
+    assert count == LIST_QUERIES, "\n".join(sql)
+
+
+# --- report detail ------------------------------------------------------------------------------
+
+
+def _detail_rows(report, partner, n):
+    for i in range(n):
+        services.attachment_add(report=report, user=partner,
+                                uploaded_file=SimpleUploadedFile(f"bukti-{i}.pdf", PDF))
+        services.report_update(report=report, user=partner, description=f"Revisi {report.pk}-{i}")
+    report.goals.add(*[f.SharedGoalFactory(partnership=report.membership.partnership) for _ in range(n)])
+
+
+# Queries: session, user, report (joined), may-edit check, coordinates-this-partnership
+# check (for the review links), goals, attachments, history (joined to its users).
+@pytest.mark.parametrize(("who", "expected"), [("partner_a", 8), ("coordinator", 8)])
+def test_report_detail_query_count_does_not_grow_with_files_goals_or_history(
+    client, request, who, expected, partner_a, report_a
+):
+    user = request.getfixturevalue(who)
+    _detail_rows(report_a, partner_a, 3)
+    services.report_submit(report=report_a, user=partner_a)
+    client.force_login(user)
+    few = _count(client, report_a.get_absolute_url())
+    services.report_return(report=report_a, user=f.UserFactory(is_superuser=True), reason="Perbaiki")
+    _detail_rows(report_a, partner_a, 47)
+    services.report_resubmit(report=report_a, user=partner_a)
+    many = _count(client, report_a.get_absolute_url())
+    _assert_same(few, many, expected)
+
+
+# --- attachment page, report form -------------------------------------------------------------------
+
+
+def test_attachment_page_query_count_does_not_grow_with_files(client, partner_a, report_a):
+    client.force_login(partner_a)
+    url = reverse("partners:attachment_add", kwargs={"pk": report_a.pk})
+    for i in range(3):
+        services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
+    few = _count(client, url)
+    for i in range(47):
+        services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
+    many = _count(client, url)
+    # session, user, report, attachments
+    _assert_same(few, many, 4)
+
+
+def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client, partner_a, org_a):
+    client.force_login(partner_a)
+    url = reverse("partners:report_create")
+
+    def add(n):
+        for _ in range(n):
+            membership = f.MembershipFactory(organisation=org_a)
+            f.SharedGoalFactory(partnership=membership.partnership)
+
+    add(3)
+    few = _count(client, url)
+    add(47)
+    many = _count(client, url)
+    # session, user, "has memberships", membership choices, goal choices
+    _assert_same(few, many, 5)
+
+
+def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a, report_a):
+    client.force_login(partner_a)
+    url = reverse("partners:report_edit", kwargs={"pk": report_a.pk})
+    for _ in range(3):
+        report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
+    few = _count(client, url)
+    for _ in range(47):
+        report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
+    many = _count(client, url)
+    # session, user, report, its goals (initial), membership choice, goal choices
+    _assert_same(few, many, 6)
+
+
+# --- partner home ---------------------------------------------------------------------------------
+
+
+def _home_rows(org, n):
+    for i in range(n):
+        membership = f.MembershipFactory(organisation=org)
+        f.ContributionReportFactory(membership=membership, status=ContributionReport.Status.SUBMITTED)
+        f.EvaluationCycleFactory(partnership=membership.partnership, status=EvaluationCycle.Status.OPEN,
+                                 due_date=datetime.date(2026, 5, 1) + datetime.timedelta(days=i % 20))
+        f.FollowUpActionFactory(partnership=membership.partnership, owner_organisation=org,
+                                due_date=datetime.date(2026, 4, 1), status=FollowUpAction.Status.OPEN)
+
+
+def test_partner_home_query_count_does_not_grow_with_partnerships(client, partner_a, org_a):
+    client.force_login(partner_a)
+    url = reverse("partners:partner_home")
+    _home_rows(org_a, 3)
+    few = _count(client, url)
+    _home_rows(org_a, 47)
+    many = _count(client, url)
+    assert len(many[1]) and "evaluation" in " ".join(many[1]).lower()
+    # session, user, memberships (with last report), open cycles, submitted answers,
+    # follow-up actions, recent reports
+    _assert_same(few, many, 7)
+
+
+# --- indicator values -------------------------------------------------------------------------------
+
+
+def test_indicator_value_page_query_count_does_not_grow_with_indicators(client, partner_a, membership_a):
+    client.force_login(partner_a)
+    url = reverse("partners:indicatorvalue_entry", kwargs={"pk": membership_a.pk}) + (
+        "?period_start=2026-04-01&period_end=2026-06-30"
+    )
+    goal = f.SharedGoalFactory(partnership=membership_a.partnership)
+
+    def add(n):
+        for _ in range(n):
+            indicator = f.IndicatorFactory(goal=goal)
+            f.IndicatorValueFactory(indicator=indicator, membership=membership_a,
+                                    period_start=datetime.date(2026, 4, 1), period_end=datetime.date(2026, 6, 30))
+
+    add(3)
+    few = _count(client, url)
+    add(47)
+    many = _count(client, url)
+    # session, user, membership, indicators (with goal), existing values, reported periods
+    _assert_same(few, many, 6)
