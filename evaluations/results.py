@@ -43,7 +43,7 @@ def _to_decimal(value: Fraction | None, places: Decimal = TWO_PLACES) -> Decimal
 
 def _round_int(value: Fraction) -> int:
     """Round half up to an integer (Python's round() would round half to even)."""
-    return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def mean(values: Iterable[int | Fraction]) -> Fraction | None:
@@ -117,7 +117,7 @@ class CycleResult:
     def response_percent(self) -> int | None:
         if self.response_rate is None:
             return None
-        return int((self.response_rate * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        return int((self.response_rate * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     @property
     def has_answers(self) -> bool:

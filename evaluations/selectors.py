@@ -17,7 +17,16 @@ Inside a visible partnership:
   the partnership.
 Views fetch objects through these functions and answer 404 when nothing comes back.
 """
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -44,14 +53,16 @@ PARTNER_MIN_ANSWERS = 3
 def cycle_members(cycle: EvaluationCycle) -> QuerySet[Membership]:
     """Return the memberships asked to answer ``cycle``.
 
-    A member is asked when its membership overlaps the cycle's window: it joined on or
-    before the due date and had not left before the period started. The same rule counts
-    the members asked in ``_with_counts`` (response rate) and guards ``response_*``.
+    A member is asked when it is a member on the last day of the period: it joined on or
+    before the period end and has not left before it. (A member that joined after the
+    period has nothing to judge; one that left during it is no longer reminded.) The same
+    rule counts the members asked in ``_with_counts`` (response rate) and guards
+    ``services.response_*`` through ``services.membership_is_asked``.
     """
     return (
         Membership.objects.select_related("organisation")
-        .filter(partnership_id=cycle.partnership_id, joined_on__lte=cycle.due_date)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=cycle.period_start))
+        .filter(partnership_id=cycle.partnership_id, joined_on__lte=cycle.period_end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=cycle.period_end))
         .order_by("organisation__name")
     )
 
@@ -90,9 +101,18 @@ def can_coordinate(user, partnership_id) -> bool:
 
 
 def _with_counts(qs: QuerySet[EvaluationCycle]) -> QuerySet[EvaluationCycle]:
+    # Asked members, plus any member that submitted anyway (e.g. left after answering),
+    # so the response rate never counts an answer without counting its member.
+    answered = EvaluationResponse.objects.filter(
+        membership=OuterRef("pk"), cycle=OuterRef(OuterRef("pk")), status=EvaluationResponse.Status.SUBMITTED
+    )
     asked = (
-        Membership.objects.filter(partnership=OuterRef("partnership"), joined_on__lte=OuterRef("due_date"))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("period_start")))
+        Membership.objects.filter(partnership=OuterRef("partnership"))
+        .filter(
+            (Q(joined_on__lte=OuterRef("period_end"))
+             & (Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("period_end"))))
+            | Q(Exists(answered))
+        )
         .order_by()
         .values("partnership")
         .annotate(n=Count("pk"))
@@ -142,7 +162,12 @@ def cycle_get_for_coordinator(user, pk) -> EvaluationCycle:
 
 def response_for_member(cycle: EvaluationCycle, membership: Membership) -> EvaluationResponse | None:
     """Return ``membership``'s answer to ``cycle`` (draft or submitted), or None."""
-    return EvaluationResponse.objects.filter(cycle=cycle, membership=membership).first()
+    return (
+        EvaluationResponse.objects.filter(cycle=cycle, membership=membership)
+        .select_related("submitted_by")
+        .order_by("pk")
+        .first()
+    )
 
 
 def responses_represented(user, cycle: EvaluationCycle) -> dict[int, EvaluationResponse]:

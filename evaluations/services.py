@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from partners.models import Membership, Organisation, Partnership
 from partners.services import TransitionError
 
-from .models import SCORE_FIELDS, Decision, EvaluationCycle, EvaluationResponse, Finding, FollowUpAction, Vote
+from .models import (
+    SCORE_FIELDS,
+    Decision,
+    EvaluationCycle,
+    EvaluationResponse,
+    Finding,
+    FollowUpAction,
+    Vote,
+)
 from .results import decision_outcome
 
 
@@ -231,8 +239,8 @@ def membership_is_asked(membership: Membership, cycle: EvaluationCycle) -> bool:
     """Tell whether ``membership`` is asked to answer ``cycle`` (same rule as ``selectors.cycle_members``)."""
     return (
         membership.partnership_id == cycle.partnership_id
-        and membership.joined_on <= cycle.due_date
-        and (membership.left_on is None or membership.left_on >= cycle.period_start)
+        and membership.joined_on <= cycle.period_end
+        and (membership.left_on is None or membership.left_on >= cycle.period_end)
     )
 
 

@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations.models import EvaluationCycle
-from evaluations.services import cycle_close, cycle_create, cycle_open, cycle_period_for, cycles_advance
+from evaluations.services import (
+    cycle_close,
+    cycle_create,
+    cycle_open,
+    cycle_period_for,
+    cycles_advance,
+)
 from partners.models import Partnership
 from partners.services import TransitionError
 from tests import factories as f

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations.models import SCORE_FIELDS, EvaluationCycle, EvaluationResponse
+from evaluations.selectors import cycle_results, cycles_for_user
 from evaluations.services import response_save_draft, response_submit
 from partners.services import TransitionError
 from tests import factories as f
@@ -194,3 +195,16 @@ def test_partner_sees_own_answer_status_in_lists(client, partner_a, membership_a
     assert [r.status for r in rows[0][1]] == ["draft"]
     detail = client.get(reverse("evaluations:cycle_detail", args=[open_cycle.pk]))
     assert detail.context["my_members"][0]["response"].status == "draft"
+
+
+def test_response_rate_counts_members_on_the_last_day_of_the_period(partnership, membership_a, membership_b,
+                                                                   open_cycle):
+    f.MembershipFactory(partnership=partnership, joined_on=datetime.date(2027, 1, 2))  # joined after the period
+    f.MembershipFactory(partnership=partnership, left_on=datetime.date(2026, 11, 1))  # left during it
+    left_after_answering = f.MembershipFactory(partnership=partnership, left_on=datetime.date(2026, 12, 1))
+    _answer(open_cycle, left_after_answering, [3, 3, 3, 3, 3, 3])
+    _answer(open_cycle, membership_a, [3, 3, 3, 3, 3, 3])
+
+    cycle = cycles_for_user(f.UserFactory(is_superuser=True)).get(pk=open_cycle.pk)
+    assert (cycle.asked_count, cycle.submitted_count) == (3, 2)  # A, B, and the one that answered before leaving
+    assert cycle_results([cycle])[cycle.pk].response_percent == 67

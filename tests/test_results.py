@@ -102,7 +102,7 @@ def test_response_rate_is_submitted_over_asked():
 def test_cycle_without_answers_has_no_averages_or_index():
     result = results.cycle_result(cycle_id=1, members=[], asked=3)
     assert result.health_index is None
-    assert result.response_rate == Decimal("0")
+    assert result.response_rate == Decimal(0)
     assert all(row.average is None for row in result.principles)
     assert not result.has_answers
 
