@@ -14,6 +14,10 @@ from .models import Invitation, User
 from .selectors import organisations_invitable_by
 from .services import invitation_create, invitation_resend, invitation_revoke
 
+admin.site.site_header = _("Kemitraan administration")
+admin.site.site_title = _("Kemitraan admin")
+admin.site.index_title = _("Partnership records")
+
 
 def _clean_email(form):
     """Store addresses in lower case and refuse one that differs from another only in case."""

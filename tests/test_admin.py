@@ -23,7 +23,8 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from accounts.models import User
+from accounts import services as account_services
+from accounts.models import Invitation, User
 from evaluations.models import EvaluationCycle, ReminderLog, ReminderRule
 from partners.models import Attachment, ContributionReport, Organisation
 from tests import factories as f
@@ -89,19 +90,10 @@ def everything(admin, coordinator, partnership, membership_a, membership_b, part
             "path_info": "/accounts/login/", "attempt_time": timezone.now()}
     AccessAttempt.objects.create(get_data="", post_data="", failures_since_start=1, **seen)
     AccessFailureLog.objects.create(**seen)
-    _create_optional_rows(partnership, membership_a, admin)
-
-
-def _create_optional_rows(partnership, membership, admin):
-    """Rows for models other people may add to our apps; a new model needs a line here."""
-    from django.apps import apps
-
-    invitation = apps.get_app_config("accounts").models.get("invitation")
-    if invitation is not None:
-        invitation.objects.create(
-            email="baru@example.org", organisation=membership.organisation, invited_by=admin,
-            token_hash="0" * 64, expires_at=timezone.now() + datetime.timedelta(days=7),
-        )
+    Invitation.objects.create(
+        email="baru@example.org", organisation=membership_a.organisation, invited_by=admin,
+        token_hash="0" * 64, expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
 
 
 def _is_history(model):
@@ -228,8 +220,6 @@ def test_user_page_shows_and_edits_represented_organisations(admin_client, partn
 
 def test_admin_invites_through_the_service_and_the_mail_goes_out(admin_client, admin, org_a, mailoutbox,
                                                                  django_capture_on_commit_callbacks):
-    from accounts.models import Invitation
-
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(url(Invitation, "add"), {
             "email": " Calon.Mitra@Example.org ", "full_name": "Calon Mitra", "organisation": org_a.pk,
@@ -244,8 +234,6 @@ def test_admin_invites_through_the_service_and_the_mail_goes_out(admin_client, a
 
 
 def test_admin_invitation_of_existing_representative_is_refused_on_the_form(admin_client, partner_a, org_a):
-    from accounts.models import Invitation
-
     response = admin_client.post(url(Invitation, "add"), {
         "email": partner_a.email, "organisation": org_a.pk, "language": "id",
     })
@@ -255,9 +243,6 @@ def test_admin_invitation_of_existing_representative_is_refused_on_the_form(admi
 
 
 def test_revoke_invitation_action_uses_the_service(admin_client, admin, org_a):
-    from accounts import services as account_services
-    from accounts.models import Invitation
-
     invitation = account_services.invitation_create(invited_by=admin, email="x@example.org", organisation=org_a)
     response = admin_client.post(url(Invitation, "changelist"), {
         "action": "revoke_invitations", ACTION_CHECKBOX_NAME: [invitation.pk]}, follow=True)
