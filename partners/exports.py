@@ -149,7 +149,7 @@ def xlsx_response(queryset, filename: str) -> FileResponse:
     sheet.append(header_cells)
     for row in export_rows(queryset):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes (and so deletes) it
     workbook.save(handle)
     handle.seek(0)
     response = FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)

@@ -168,7 +168,7 @@ def check_attachment(uploaded) -> CheckedFile:
     if extension not in extensions:
         raise ValidationError(
             _("The file name ends in .%(extension)s but the content is a %(kind)s file. Rename it or choose another file.")
-            % {"extension": extension, "kind": sorted(extensions)[0].upper()},
+            % {"extension": extension, "kind": min(extensions).upper()},
             code="mismatch",
         )
     if kind == "ole":

@@ -123,7 +123,7 @@ def test_xlsx_keeps_amounts_and_dates_as_numbers(client, partner_a, reports):
     response = _export(client, "xlsx", status="accepted")
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Disposition"].endswith('.xlsx"')
-    rows, sheet = _xlsx(response)
+    rows, _sheet = _xlsx(response)
     header, row = rows
     assert header[0] == "Report ID"
     value = row[header.index("Value (Rp)")]

@@ -189,7 +189,7 @@ def test_partner_enters_values_for_a_period(client, partner_a, membership_a, ind
     [value] = IndicatorValue.objects.all()
     assert value.indicator == indicators[0]
     assert value.membership == membership_a
-    assert value.value == Decimal("120")
+    assert value.value == Decimal(120)
     assert (value.period_start, value.period_end) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
     assert value.reported_by == partner_a
 
@@ -198,18 +198,18 @@ def test_entering_the_same_period_again_updates_instead_of_duplicating(client, p
     client.force_login(partner_a)
     client.post(_values_url(membership_a), _values_post(indicators, ["120", "4"]))
     page = client.get(_values_url(membership_a, period_start="2026-04-01", period_end="2026-06-30"))
-    assert page.context["rows"][0][1].initial["value"] == Decimal("120")
+    assert page.context["rows"][0][1].initial["value"] == Decimal(120)
     client.post(_values_url(membership_a), _values_post(indicators, ["135", "5"], notes={indicators[0].pk: "naik"}))
     assert IndicatorValue.objects.count() == 2
     first = IndicatorValue.objects.get(indicator=indicators[0])
-    assert first.value == Decimal("135") and first.note == "naik"
+    assert first.value == Decimal(135) and first.note == "naik"
 
 
 def test_another_period_is_a_new_value(client, partner_a, membership_a, indicators):
     client.force_login(partner_a)
     client.post(_values_url(membership_a), _values_post(indicators, ["120", ""]))
     client.post(_values_url(membership_a), _values_post(indicators, ["150", ""], start="2026-07-01", end="2026-09-30"))
-    assert sorted(IndicatorValue.objects.values_list("value", flat=True)) == [Decimal("120"), Decimal("150")]
+    assert sorted(IndicatorValue.objects.values_list("value", flat=True)) == [Decimal(120), Decimal(150)]
 
 
 def test_one_invalid_value_saves_nothing(client, partner_a, membership_a, indicators):

@@ -54,7 +54,7 @@ def test_partner_creates_draft_for_own_membership_with_goals(client, partner_a, 
     assert report.status == ContributionReport.Status.DRAFT
     assert report.membership == membership_a
     assert report.created_by == partner_a
-    assert report.value == Decimal("2500000")
+    assert report.value == Decimal(2500000)
     assert list(report.goals.all()) == [goal]
 
 
@@ -157,7 +157,7 @@ def test_partner_edits_own_draft(client, partner_a, report_a):
     )
     assert response.status_code == 302
     report_a.refresh_from_db()
-    assert report_a.value == Decimal("7750000")
+    assert report_a.value == Decimal(7750000)
     assert report_a.description == "Diperbarui"
 
 
@@ -177,7 +177,7 @@ def test_submitted_report_cannot_be_edited(client, partner_a, report_a):
     response = client.post(url, _report_data(report_a.membership, value="1"))
     assert response.status_code == 302
     report_a.refresh_from_db()
-    assert report_a.value == Decimal("5000000")
+    assert report_a.value == Decimal(5000000)
 
 
 # --- submit, return reason, resubmit -----------------------------------------------------------
@@ -211,7 +211,7 @@ def test_partner_sees_reason_fixes_and_resubmits_returned_report(client, partner
     assert response.status_code == 302
     report_a.refresh_from_db()
     assert report_a.status == ContributionReport.Status.SUBMITTED
-    assert report_a.value == Decimal("4500000")
+    assert report_a.value == Decimal(4500000)
 
 
 def test_resubmit_refuses_a_draft(client, partner_a, report_a):
@@ -410,3 +410,110 @@ def test_unknown_ids_answer_404(client, partner_a):
     client.force_login(partner_a)
     for name in ("report_detail", "report_edit", "attachment_download", "attachment_delete", "indicatorvalue_entry"):
         assert client.get(reverse(f"partners:{name}", kwargs={"pk": 999999})).status_code == 404
+
+
+# --- report list: who sees what, filters, sorting, paging -------------------------------------------------
+
+
+@pytest.fixture
+def many_reports(membership_a, membership_b, membership_c):
+    S = ContributionReport.Status
+    rows = [
+        (membership_a, S.DRAFT, "in_kind", "2026-01-01", "2026-03-31", 300, "Obat cacing"),
+        (membership_a, S.SUBMITTED, "funds", "2026-04-01", "2026-06-30", 900, "Dana posyandu"),
+        (membership_b, S.ACCEPTED, "volunteer_hours", "2026-04-01", "2026-06-30", 100, "Guru relawan"),
+        (membership_b, S.DRAFT, "funds", "2026-07-01", "2026-09-30", 500, "Draf sekolah"),
+        (membership_c, S.SUBMITTED, "funds", "2026-04-01", "2026-06-30", 700, "Filter udara"),
+    ]
+    return [
+        f.ContributionReportFactory(
+            membership=m, status=status, kind=kind, period_start=start, period_end=end,
+            value=Decimal(value), description=text,
+        )
+        for m, status, kind, start, end, value, text in rows
+    ]
+
+
+def _listed(client, **params):
+    response = client.get(reverse("partners:report_list"), params)
+    assert response.status_code == 200
+    return [r.description for r in response.context["reports"]]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("partner_a", {"Obat cacing", "Dana posyandu"}),
+        ("partner_b", {"Guru relawan", "Draf sekolah"}),
+        ("partner_c", {"Filter udara"}),
+        ("coordinator", {"Dana posyandu", "Guru relawan"}),
+        ("other_coordinator", {"Filter udara"}),
+        ("outsider", set()),
+        ("admin", {"Obat cacing", "Dana posyandu", "Guru relawan", "Draf sekolah", "Filter udara"}),
+    ],
+)
+def test_report_list_shows_only_what_the_user_may_see(client, request, many_reports, who, expected):
+    client.force_login(request.getfixturevalue(who))
+    assert set(_listed(client)) == expected
+
+
+def test_report_list_filters(client, admin, many_reports, org_b, other_partnership):
+    client.force_login(admin)
+    assert set(_listed(client, organisation=org_b.pk)) == {"Guru relawan", "Draf sekolah"}
+    assert _listed(client, partnership=other_partnership.pk) == ["Filter udara"]
+    assert set(_listed(client, status="draft")) == {"Obat cacing", "Draf sekolah"}
+    assert _listed(client, kind="in_kind") == ["Obat cacing"]
+    assert set(_listed(client, period_from="2026-07-01")) == {"Draf sekolah"}
+    assert _listed(client, period_to="2026-03-31") == ["Obat cacing"]
+    assert _listed(client, q="posyandu") == ["Dana posyandu"]
+    assert _listed(client, q="Udara Bersih") == ["Filter udara"]  # partnership title
+
+
+def test_report_list_sorts_by_whitelisted_keys_only(client, admin, many_reports):
+    client.force_login(admin)
+
+    def listed(attribute, sort):
+        reports = client.get(reverse("partners:report_list"), {"sort": sort}).context["reports"]
+        return [attribute(r) for r in reports]
+
+    by_value = listed(lambda r: r.value, "value")
+    assert by_value == sorted(by_value) and len(by_value) == 5
+    assert listed(lambda r: r.value, "-value") == sorted(by_value, reverse=True)
+    organisations = listed(lambda r: r.membership.organisation.name, "-organisation")
+    assert organisations == sorted(organisations, reverse=True)
+    assert listed(lambda r: r.period_start, "period") == sorted(listed(lambda r: r.period_start, "period"))
+    assert listed(lambda r: r.status, "status") == sorted(listed(lambda r: r.status, "status"))
+    # Unknown or dangerous keys fall back to the default order instead of failing.
+    default = _listed(client)
+    assert _listed(client, sort="membership__organisation__representatives__password") == default
+    assert _listed(client, sort="-created_by__password") == default
+
+
+def test_report_list_ignores_garbage_parameters(client, partner_a, many_reports, other_partnership):
+    client.force_login(partner_a)
+    for params in ({"page": "abc"}, {"page": "999"}, {"partnership": "x"}, {"period_from": "31-31-2026"},
+                   {"status": "deleted"}, {"partnership": other_partnership.pk}):
+        response = client.get(reverse("partners:report_list"), params)
+        assert response.status_code == 200
+        assert {r.membership.organisation_id for r in response.context["reports"]} <= {partner_a.organisations.get().pk}
+
+
+def test_report_list_is_paginated(client, partner_a, membership_a):
+    for _ in range(30):
+        f.ContributionReportFactory(membership=membership_a)
+    client.force_login(partner_a)
+    first = client.get(reverse("partners:report_list"))
+    second = client.get(reverse("partners:report_list"), {"page": 2})
+    assert len(first.context["reports"]) == 25
+    assert len(second.context["reports"]) == 5
+    assert not {r.pk for r in first.context["reports"]} & {r.pk for r in second.context["reports"]}
+
+
+def test_report_list_formats_rupiah_in_the_users_language(client, partner_a, membership_a):
+    f.ContributionReportFactory(membership=membership_a, value=Decimal(1250000))
+    client.force_login(partner_a)
+    assert "Rp 1.250.000" in client.get(reverse("partners:report_list")).content.decode()
+    partner_a.preferred_language = "en"
+    partner_a.save()
+    client.force_login(partner_a)
+    assert "Rp 1,250,000" in client.get(reverse("partners:report_list")).content.decode()

@@ -17,7 +17,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
@@ -34,7 +39,13 @@ from partners.forms.reports import (
     IndicatorValueForm,
     ReportForm,
 )
-from partners.models import Attachment, ContributionReport, Indicator, IndicatorValue, Partnership
+from partners.models import (
+    Attachment,
+    ContributionReport,
+    Indicator,
+    IndicatorValue,
+    Partnership,
+)
 from partners.selectors import (
     memberships_for_user,
     memberships_with_last_report_for,
