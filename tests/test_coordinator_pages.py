@@ -596,3 +596,32 @@ def test_coordinator_pages_have_no_inline_script_or_style(client, coordinator, p
         assert not re.search(r"\son[a-z]+=", html), url
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (url, tag)
+
+
+# --- language, formats and odd input ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "amount", "date"), [("id", "Rp 1.500.000", "01-02-2026"),
+                                                           ("en", "Rp 1,500,000", "02/01/2026")])
+def test_amounts_and_dates_follow_the_users_language(client, coordinator, partnership, membership_a,
+                                                     language, amount, date):
+    coordinator.preferred_language = language
+    coordinator.save()
+    f.PledgeFactory(membership=membership_a, value=Decimal("1500000"))
+    partnership.start_date = datetime.date(2026, 2, 1)
+    partnership.save()
+    client.force_login(coordinator)
+    html = client.get(partnership.get_absolute_url()).content.decode()
+    assert amount in html
+    assert date in html
+
+
+def test_odd_query_parameters_never_break_a_list(client, coordinator, other_partnership, membership_a, membership_c):
+    _submitted(membership_c)
+    client.force_login(coordinator)
+    junk = {"page": "abc", "ordering": "password", "partnership": other_partnership.pk, "kind": "gold",
+            "status": "deleted", "type": "?"}
+    assert client.get(reverse("partners:partnership_list"), junk).status_code == 200
+    response = client.get(reverse("partners:review_queue"), junk)
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
