@@ -28,7 +28,7 @@
             data: data.health,
             borderColor: "#0d6efd",
             backgroundColor: "#0d6efd",
-            tension: 0.2,
+            tension: 0,
             spanGaps: true,
           },
           {
@@ -37,7 +37,7 @@
             borderColor: "#6c757d",
             backgroundColor: "#6c757d",
             borderDash: [6, 4],
-            tension: 0.2,
+            tension: 0,
             spanGaps: true,
           },
         ],
@@ -61,7 +61,7 @@
             data: principle.averages,
             borderColor: COLOURS[index % COLOURS.length],
             backgroundColor: COLOURS[index % COLOURS.length],
-            tension: 0.2,
+            tension: 0,
             spanGaps: true,
           };
         }),
