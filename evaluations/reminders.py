@@ -16,16 +16,17 @@ only active users receive them.
     month, quarterly = Jan–Mar, Apr–Jun, Jul–Sep, Oct–Dec, half-yearly = Jan–Jun and
     Jul–Dec, yearly = the calendar year. The report for a period is due
     ``REPORT_DUE_AFTER_DAYS`` (14) days after the period ends. A membership owes it
-    when it had joined by the period end and had not left before it, and the
-    partnership had started by then. It is done once a report of that membership
+    when it had joined on or before the period's first day and had not left before its
+    last day (as ``partners.selectors.memberships_overdue``), and the partnership had
+    started by the period end. It is done once a report of that membership
     whose period overlaps the reporting period is *submitted* or *accepted* (a draft
     or a returned report is not done). Recipients: the representatives of the member
     organisation. Object: the membership. Period: ``2026-03`` (monthly), ``2026-Q1``,
     ``2026-H1``, ``2026`` (yearly).
 ``evaluation_due`` / ``evaluation_overdue``
-    An *open* cycle is due at ``cycle.due_date`` for every member (joined by the
-    cycle's period end, not left before the day of the run) without a *submitted*
-    response. Recipients: representatives. Object: the cycle. Period: the due date.
+    An *open* cycle is due at ``cycle.due_date`` for every member asked to answer it
+    (a member on the period's last day, as ``evaluations.selectors.cycle_members``)
+    without a *submitted* response. Recipients: representatives. Object: the cycle. Period: the due date.
 ``action_due`` / ``action_overdue``
     A follow-up action is due at ``action.due_date`` while *open* or *in progress*.
     Recipients: representatives of the owner organisation. Object: the action.
@@ -121,33 +122,19 @@ OVERDUE_KINDS = {ReminderKind.REPORT_OVERDUE, ReminderKind.EVALUATION_OVERDUE, R
 
 CHUNK = 2000  # rows read per query while finding what is due
 
-# Where the recipient acts, tried in order; the first name that reverses wins, and
-# SITE_URL + "/" is the last resort while a page does not exist yet.
+# Where the recipient acts: (URL name, kwargs, query string) tried in order; the first
+# that reverses wins, and SITE_URL + "/" is the last resort should a page be renamed.
 LINKS = {
-    "report": [
-        ("partners:report_create", lambda o: {"membership_pk": o.pk}),
-        ("partners:report_create", lambda o: {}),
-        ("partners:report_list", lambda o: {}),
-        ("partners:partnership_detail", lambda o: {"pk": o.partnership_id}),
-    ],
-    "evaluation": [
-        ("evaluations:response_edit", lambda o: {"cycle_pk": o.pk}),
-        ("evaluations:response_edit", lambda o: {"pk": o.pk}),
-        ("evaluations:cycle_detail", lambda o: {"pk": o.pk}),
-    ],
-    "action": [
-        ("evaluations:action_detail", lambda o: {"pk": o.pk}),
-        ("evaluations:action_update", lambda o: {"pk": o.pk}),
-        ("evaluations:action_list", lambda o: {}),
-    ],
-    "commitment": [
-        ("partners:partnership_detail", lambda o: {"pk": o.partnership_id}),
-    ],
-    "digest": [
-        ("partners:review_queue", lambda o: {"pk": o.pk}),
-        ("partners:review_queue", lambda o: {}),
-        ("partners:partnership_detail", lambda o: {"pk": o.pk}),
-    ],
+    # the partner's "new report" form, with the member chosen and its next period filled in
+    "report": [("partners:report_create", lambda o: {}, lambda o: f"?membership={o.pk}")],
+    # the cycle page lists the user's organisations with a button to answer each
+    "evaluation": [("evaluations:cycle_detail", lambda o: {"pk": o.pk}, None)],
+    # the action page, where its owner updates the status
+    "action": [("evaluations:action_detail", lambda o: {"pk": o.pk}, None)],
+    # the partner's home: its organisations' partnerships and what is due
+    "commitment": [("partners:partner_home", lambda o: {}, None)],
+    # the coordinator's review queue, filtered on the partnership
+    "digest": [("partners:review_queue", lambda o: {}, lambda o: f"?partnership={o.pk}")],
 }
 
 
@@ -161,11 +148,12 @@ def absolute_url(viewname: str, *, args=(), kwargs=None) -> str:
 
 
 def _link(target: str, obj) -> str:
-    for name, make_kwargs in LINKS[target]:
+    for name, make_kwargs, make_query in LINKS[target]:
         try:
-            return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=make_kwargs(obj))
+            path = reverse(name, kwargs=make_kwargs(obj))
         except NoReverseMatch:
             continue
+        return settings.SITE_URL.rstrip("/") + path + (make_query(obj) if make_query else "")
     return settings.SITE_URL.rstrip("/") + "/"
 
 
@@ -338,7 +326,7 @@ def _due_reports(today, rules) -> Iterator[list[Due]]:
                         reporting_frequency=frequency,
                         partnership__status=Partnership.Status.ACTIVE,
                         partnership__start_date__lte=end,
-                        joined_on__lte=end,
+                        joined_on__lte=start,
                     )
                     .filter(_not_left(end))
                     .exclude(Exists(done.filter(period_start__lte=end, period_end__gte=start)))
@@ -366,11 +354,11 @@ def _due_evaluations(today, rules) -> Iterator[list[Due]]:
         )
         for chunk in _chunks(cycles.iterator(chunk_size=CHUNK), CHUNK // 4):
             members = defaultdict(list)
-            rows = Membership.objects.filter(partnership_id__in={c[1] for c in chunk}).filter(_not_left(today))
-            for pk, partnership_id, organisation_id, joined_on in rows.values_list(
-                "pk", "partnership_id", "organisation_id", "joined_on"
+            rows = Membership.objects.filter(partnership_id__in={c[1] for c in chunk})
+            for pk, partnership_id, organisation_id, joined_on, left_on in rows.values_list(
+                "pk", "partnership_id", "organisation_id", "joined_on", "left_on"
             ).order_by("pk"):
-                members[partnership_id].append((pk, organisation_id, joined_on))
+                members[partnership_id].append((pk, organisation_id, joined_on, left_on))
             answered = set(
                 EvaluationResponse.objects.filter(
                     cycle_id__in=[c[0] for c in chunk], status=EvaluationResponse.Status.SUBMITTED
@@ -379,8 +367,11 @@ def _due_evaluations(today, rules) -> Iterator[list[Due]]:
             reps = _representatives({m[1] for ms in members.values() for m in ms})
             items = {}
             for cycle_id, partnership_id, due_date, period_end in chunk:
-                for membership_id, organisation_id, joined_on in members[partnership_id]:
-                    if joined_on > period_end or (cycle_id, membership_id) in answered:
+                for membership_id, organisation_id, joined_on, left_on in members[partnership_id]:
+                    # asked: a member on the period's last day (as evaluations.selectors.cycle_members)
+                    if joined_on > period_end or (left_on is not None and left_on < period_end):
+                        continue
+                    if (cycle_id, membership_id) in answered:
                         continue
                     for user in reps.get(organisation_id, ()):
                         item = Due(user, kind, EvaluationCycle, cycle_id, due_date.isoformat())

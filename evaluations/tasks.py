@@ -11,7 +11,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import reminders
+from . import reminders, services
 
 logger = logging.getLogger(__name__)
 
@@ -61,27 +61,14 @@ def send_reminders(self, today=None):
     return run.as_dict()
 
 
-def _service(name):
-    """Return ``evaluations.services.<name>``, or None (logged) while it does not exist."""
-    from . import services
-
-    func = getattr(services, name, None)
-    if func is None:
-        logger.warning("evaluations.services.%s does not exist yet; skipping", name)
-    return func
-
-
 @shared_task(name="evaluations.advance_cycles", acks_late=True)
 def advance_cycles(today=None):
     """Open the evaluation cycles whose period starts and close those past their due date."""
-    func = _service("cycles_advance")
-    if func is not None:
-        func(today=_day(today))
+    report = services.cycles_advance(today=_day(today))
+    return report.as_dict()
 
 
 @shared_task(name="evaluations.close_due_decisions", acks_late=True)
 def close_due_decisions(now=None):
     """Close the decisions whose closing time has passed and compute their outcome."""
-    func = _service("decisions_close_due")
-    if func is not None:
-        func(now=_moment(now))
+    return {"closed": services.decisions_close_due(now=_moment(now))}

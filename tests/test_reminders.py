@@ -114,11 +114,21 @@ def test_report_due_is_still_sent_for_a_draft_or_returned_report(partner_a, memb
     assert run("2026-04-07").sent == 1
 
 
-def test_report_due_is_not_sent_for_a_member_that_left_or_joined_after_the_period(partner_a, membership_a):
-    Membership.objects.filter(pk=membership_a.pk).update(left_on=D("2026-03-15"))
+@pytest.mark.parametrize(("joined_on", "left_on"), [
+    ("2026-01-01", "2026-03-30"),  # left before the period's last day
+    ("2026-01-02", None),  # joined during the period (as partners.selectors.memberships_overdue)
+    ("2026-04-02", None),  # joined after it
+])
+def test_report_due_is_only_for_members_of_the_whole_period(partner_a, membership_a, joined_on, left_on):
+    Membership.objects.filter(pk=membership_a.pk).update(
+        joined_on=D(joined_on), left_on=D(left_on) if left_on else None
+    )
     assert run("2026-04-07").sent == 0
-    Membership.objects.filter(pk=membership_a.pk).update(left_on=None, joined_on=D("2026-04-02"))
-    assert run("2026-04-07").sent == 0
+
+
+def test_report_due_for_a_member_that_leaves_on_the_period_end(partner_a, membership_a):
+    Membership.objects.filter(pk=membership_a.pk).update(left_on=D("2026-03-31"))
+    assert run("2026-04-07").sent == 1
 
 
 def test_report_due_follows_the_membership_reporting_frequency(partner_a, membership_a):
@@ -173,6 +183,13 @@ def test_evaluation_due_still_reminds_a_member_with_a_draft_answer(cycle, partne
     f.EvaluationResponseFactory(cycle=cycle, membership=membership_a, status=EvaluationResponse.Status.DRAFT)
     run("2026-04-08")
     assert logged(kind="evaluation") == [("mitra.a@example.org", "evaluation_due", "2026-04-15")]
+
+
+def test_evaluation_due_skips_members_not_asked(cycle, partner_a, membership_a, partner_b, membership_b):
+    Membership.objects.filter(pk=membership_a.pk).update(left_on=D("2026-03-30"))  # left during the period
+    Membership.objects.filter(pk=membership_b.pk).update(joined_on=D("2026-04-01"))  # joined after it
+    run("2026-04-08")
+    assert logged(kind="evaluation") == []
 
 
 def test_evaluation_overdue_is_sent_while_the_cycle_is_open(cycle, partner_a):
@@ -298,16 +315,35 @@ def test_mail_is_in_the_recipients_language(partner_a, membership_a, language, m
     assert f"31 {month} 2026" in message.subject
 
 
-def test_mail_has_a_text_and_an_html_part_with_an_absolute_link(partner_a):
+def test_mail_has_a_text_and_an_html_part_with_an_absolute_link(partner_a, membership_a):
     run("2026-04-07")
     message = mail.outbox[0]
     assert message.content_subtype == "plain"
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     assert "<p>" in html and "<p>" not in message.body
-    assert "https://kemitraan.example/" in message.body
-    assert 'href="https://kemitraan.example/' in html
+    link = f"https://kemitraan.example/laporan/new/?membership={membership_a.pk}"
+    assert link in message.body
+    assert f'href="{link}"' in html
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_each_kind_links_to_the_page_where_the_recipient_acts(
+    coordinator, partnership, partner_a, membership_a, partner_b, org_b
+):
+    cycle = f.EvaluationCycleFactory(partnership=partnership, status="open")
+    action = f.FollowUpActionFactory(partnership=partnership, owner_organisation=org_b, due_date=D("2026-04-10"))
+    Membership.objects.filter(pk=membership_a.pk).update(commitment_end=D("2026-05-01"))
+    _submitted(membership_a, "2026-04-01 10:00")
+    run("2026-04-08")
+    links = {
+        ReminderLog.objects.get(pk=m.extra_headers["X-Kemitraan-Reminder"]).kind: m.body for m in mail.outbox
+    }
+    site = "https://kemitraan.example"
+    assert f"{site}/evaluasi/{cycle.pk}/" in links["evaluation_due"]
+    assert f"{site}/tindak-lanjut/{action.pk}/" in links["action_due"]
+    assert f"{site}/mitra/" in links["commitment_ending"]
+    assert f"{site}/kemitraan/reviews/?partnership={partnership.pk}" in links["review_digest"]
 
 
 def test_text_part_is_not_html_escaped(partner_a, org_a):

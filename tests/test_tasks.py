@@ -1,14 +1,15 @@
 """Celery configuration and the thin tasks, called directly (no broker needed)."""
 import datetime
-import logging
 
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from evaluations import services, tasks
-from evaluations.models import ReminderLog
+from evaluations.models import EvaluationCycle, ReminderLog
 from kemitraan.celery import app
+from tests import factories as f
 
 
 def test_celery_app_uses_json_time_limits_and_late_acks():
@@ -83,24 +84,38 @@ def test_send_reminders_task_rejects_a_bad_date(db):
 
 def test_advance_cycles_calls_the_service_with_the_date(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "cycles_advance", lambda **kw: calls.append(kw), raising=False)
-    tasks.advance_cycles.apply(kwargs={"today": "2026-04-01"})
+
+    def fake(**kwargs):
+        calls.append(kwargs)
+        return services.AdvanceReport(created=[1])
+
+    monkeypatch.setattr(services, "cycles_advance", fake)
+    result = tasks.advance_cycles.apply(kwargs={"today": "2026-04-01"})
     assert calls == [{"today": datetime.date(2026, 4, 1)}]
+    assert result.result == {"created": [1], "opened": [], "closed": []}
+
+
+def test_advance_cycles_task_opens_the_current_cycle(partnership):
+    result = tasks.advance_cycles.apply(kwargs={"today": "2026-04-01"})
+    assert result.successful(), result.traceback
+    cycle = EvaluationCycle.objects.get(partnership=partnership)
+    assert (cycle.status, cycle.period_start) == ("open", datetime.date(2026, 4, 1))
+    assert tasks.advance_cycles.apply(kwargs={"today": "2026-04-01"}).result["created"] == []
 
 
 def test_close_due_decisions_calls_the_service_with_the_moment(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "decisions_close_due", lambda **kw: calls.append(kw), raising=False)
-    tasks.close_due_decisions.apply(kwargs={"now": "2026-04-01T10:00:00+07:00"})
+    monkeypatch.setattr(services, "decisions_close_due", lambda **kw: calls.append(kw) or [7])
+    result = tasks.close_due_decisions.apply(kwargs={"now": "2026-04-01T10:00:00+07:00"})
     [call] = calls
     assert call["now"].isoformat() == "2026-04-01T10:00:00+07:00"
+    assert result.result == {"closed": [7]}
 
 
-@pytest.mark.parametrize(("task", "service"), [
-    (tasks.advance_cycles, "cycles_advance"), (tasks.close_due_decisions, "decisions_close_due"),
-])
-def test_scheduled_tasks_skip_with_a_log_line_while_the_service_is_missing(task, service, monkeypatch, caplog):
-    monkeypatch.delattr(services, service, raising=False)
-    with caplog.at_level(logging.WARNING, logger="evaluations.tasks"):
-        assert task.apply().successful()
-    assert f"evaluations.services.{service} does not exist yet" in caplog.text
+def test_close_due_decisions_task_closes_a_decision_past_its_time(partnership):
+    decision = f.DecisionFactory(partnership=partnership, closes_at=timezone.now() - datetime.timedelta(hours=1))
+    result = tasks.close_due_decisions.apply()
+    assert result.successful(), result.traceback
+    assert result.result == {"closed": [decision.pk]}
+    decision.refresh_from_db()
+    assert decision.status == "closed"
