@@ -92,3 +92,11 @@ def test_production_module_sets_secure_cookie_flags():
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.split() == ["True", "True", "True", "Lax", "True", "False"], result.stderr
+
+
+@pytest.mark.django_db
+def test_periodic_task_admin_page_has_no_inline_script(admin_client):
+    html = admin_client.get(reverse("admin:django_celery_beat_periodictask_add")).content.decode()
+    for chunk in html.split("<script")[1:]:
+        tag = chunk.split(">", 1)[0]
+        assert "src=" in tag or 'type="application/json"' in tag, f"inline script: <script{tag}>"
