@@ -192,3 +192,32 @@ def test_indicator_value_page_query_count_does_not_grow_with_indicators(client, 
     many = _count(client, url)
     # session, user, membership, indicators (with goal), existing values, reported periods
     _assert_same(few, many, 6)
+
+
+# --- confirmation pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), [("report_delete", 4), ("report_submit", 3)])
+def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner_a, report_a, name, expected):
+    client.force_login(partner_a)
+    url = reverse(f"partners:{name}", kwargs={"pk": report_a.pk})
+    for i in range(3):
+        services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
+    few = _count(client, url)
+    for i in range(47):
+        services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
+    many = _count(client, url)
+    # session, user, report (joined); the delete page also counts the files it will remove
+    _assert_same(few, many, expected)
+
+
+def test_attachment_delete_confirmation_query_count(client, partner_a, report_a):
+    client.force_login(partner_a)
+    attachments = [
+        services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
+        for i in range(50)
+    ]
+    url = reverse("partners:attachment_delete", kwargs={"pk": attachments[0].pk})
+    count, sql = _count(client, url)
+    # session, user, attachment joined to its report, member, organisation and partnership
+    assert count == 3, "\n".join(sql)
