@@ -30,10 +30,6 @@ from simple_history.models import HistoricalRecords
 from evaluations import services as evaluation_services
 from evaluations.models import (
     SCORE_FIELDS,
-    Decision,
-    EvaluationCycle,
-    EvaluationResponse,
-    Finding,
     FollowUpAction,
     Principle,
     Vote,
@@ -738,12 +734,6 @@ WHAT_TO_CHANGE = [
     "Laporan kemajuan perlu dibagikan ke semua mitra, bukan hanya koordinator.",
 ]
 
-INDONESIAN_MONTHS = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]
-
-
 # --- dates and "as of" ------------------------------------------------------------------
 
 
@@ -800,27 +790,6 @@ class Clock:
         if after is not None and value <= after:
             value = min(after + datetime.timedelta(minutes=30), self.latest)
         return value
-
-
-def cycle_title(start: datetime.date, end: datetime.date) -> str:
-    first, last = INDONESIAN_MONTHS[start.month - 1], INDONESIAN_MONTHS[end.month - 1]
-    if start.year == end.year:
-        return f"Evaluasi {first}–{last} {end.year}"
-    return f"Evaluasi {first} {start.year}–{last} {end.year}"
-
-
-def decision_outcome(choices) -> str:
-    """Return the outcome of a closed vote: more agree than disagree approves it."""
-    choices = list(choices)
-    agree = sum(1 for c in choices if c == Vote.Choice.AGREE)
-    disagree = sum(1 for c in choices if c == Vote.Choice.DISAGREE)
-    if not choices:
-        return Decision.Outcome.NO_VOTES
-    if agree > disagree:
-        return Decision.Outcome.APPROVED
-    if disagree > agree:
-        return Decision.Outcome.REJECTED
-    return Decision.Outcome.TIED
 
 
 def _saved(obj):
@@ -1080,101 +1049,101 @@ class _PartnershipBuilder:
                         partner_services.report_return(report=report, user=actor, reason=reason)
 
     def _build_cycles(self):
-        months = {
-            Partnership.EvaluationFrequency.QUARTERLY: 3,
-            Partnership.EvaluationFrequency.HALF_YEARLY: 6,
-            Partnership.EvaluationFrequency.YEARLY: 12,
-        }[self.partnership.evaluation_frequency]
-        # The open cycle reviews the period that ended before this quarter (or half-year) began.
-        open_start = add_months(self.this_quarter, -months)
-        if months == 6 and self.this_quarter.month in (4, 10):
-            open_start = add_months(open_start, -3)
-        closed_specs = self.spec["cycles"]["closed"]
-        starts = [add_months(open_start, -months * n) for n in range(len(closed_specs), 0, -1)]
-        for index, (cycle_spec, start) in enumerate(zip(closed_specs, starts)):
-            self._build_closed_cycle(cycle_spec, *period_of(start, months), index=index)
-        self._build_open_cycle(*period_of(open_start, months), index=len(closed_specs))
+        """Build the cycles on the calendar the daily ``cycles_advance`` job keeps.
 
-    def _new_cycle(self, period_start, period_end, due):
-        with as_of(self.clock.at(moment(period_end - datetime.timedelta(days=10))), self.coordinator):
-            return _saved(EvaluationCycle(
-                partnership=self.partnership, title=cycle_title(period_start, period_end),
-                period_start=period_start, period_end=period_end, due_date=due,
-            ))
+        The current period's cycle is open (members answer during the period and until
+        its due date); earlier ones were closed the day after their due date. Going back
+        from today until the spec's closed cycles are placed gives two closed and one
+        open cycle, or two open ones in the first two weeks of a period, when the
+        previous period is still being answered.
+        """
+        frequency = self.partnership.evaluation_frequency
+        closed_specs = list(self.spec["cycles"]["closed"])
+        periods, closed = [], 0
+        start, end = evaluation_services.cycle_period_for(frequency=frequency, day=self.today)
+        while closed < len(closed_specs):
+            due = evaluation_services.cycle_due_date(end)
+            is_open = due >= self.today
+            periods.append((start, end, due, is_open))
+            closed += not is_open
+            start, end = evaluation_services.cycle_period_for(
+                frequency=frequency, day=start - datetime.timedelta(days=1)
+            )
+        specs = iter(closed_specs)
+        for index, (start, end, due, is_open) in enumerate(reversed(periods)):
+            self._build_cycle(start, end, due, index=index, closed_spec=None if is_open else next(specs))
 
-    def _build_closed_cycle(self, cycle_spec, period_start, period_end, *, index):
-        due = period_end + datetime.timedelta(days=21)
-        cycle = self._new_cycle(period_start, period_end, due)
-        opened = self.clock.at(moment(period_end + datetime.timedelta(days=1), 8))
+    def _build_cycle(self, period_start, period_end, due, *, index, closed_spec):
+        opened = self.clock.at(moment(period_start, 7))
         with as_of(opened, self.coordinator):
-            evaluation_services.cycle_open(cycle=cycle)
-        # Every member but one answered before the due date.
-        members = [m for m in self.memberships.items() if m[1].joined_on <= period_end]
-        skipped = self.rng.choice(members)[0] if len(members) > 3 else None
-        for n, (org_key, membership) in enumerate(members):
-            if org_key == skipped:
-                continue
-            answered = self.clock.at(opened + datetime.timedelta(days=2 + 2 * n, hours=n), after=opened)
-            self._response(cycle, org_key, membership, answered, submitted=True, index=index)
-        closed = self.clock.at(moment(due + datetime.timedelta(days=2), 16), after=opened)
-        with as_of(closed, self.coordinator):
+            cycle = evaluation_services.cycle_create(
+                partnership=self.partnership, user=self.coordinator, period_start=period_start,
+                period_end=period_end, due_date=due, open_now=True,
+            )
+        if closed_spec is None:
+            # Open: a few members have answered so far, one of them only in part.
+            answering = [(key, status == "submitted") for key, status in self.spec["cycles"]["open_answered"].items()]
+            until = self.now
+        else:
+            # Closed: every member asked but one answered before the due date.
+            asked = [key for key, m in self.memberships.items() if evaluation_services.membership_is_asked(m, cycle)]
+            skipped = self.rng.choice(asked) if len(asked) > 3 else None
+            answering = [(key, True) for key in asked if key != skipped]
+            until = moment(due, 16)
+        step = (min(until, self.now) - opened) / (len(answering) + 1)
+        for n, (org_key, submitted) in enumerate(answering, start=1):
+            self._response(cycle, org_key, self.clock.at(opened + step * n, after=opened),
+                           submitted=submitted, index=index)
+        if closed_spec is None:
+            return
+        closed_at = self.clock.at(moment(due + datetime.timedelta(days=1), 1), after=opened)
+        with as_of(closed_at, self.coordinator):
             evaluation_services.cycle_close(cycle=cycle)
-        for title, principle, description, actions in cycle_spec["findings"]:
-            with as_of(closed, self.coordinator):
-                finding = _saved(Finding(cycle=cycle, principle=principle, title=title,
-                                         description=description, created_by=self.coordinator))
+        noted = self.clock.at(closed_at + datetime.timedelta(days=2, hours=8), after=closed_at)
+        for title, principle, description, actions in closed_spec["findings"]:
+            with as_of(noted, self.coordinator):
+                finding = evaluation_services.finding_create(
+                    cycle=cycle, user=self.coordinator, title=title, description=description, principle=principle,
+                )
             for action_title, owner_key, status, due_in_days in actions:
-                self._action(finding, action_title, owner_key, status, due_in_days, closed)
+                self._action(finding, action_title, owner_key, status, due_in_days, noted)
 
-    def _build_open_cycle(self, period_start, period_end, *, index):
-        due = max(self.today + datetime.timedelta(days=10), period_start)
-        cycle = self._new_cycle(period_start, period_end, due)
-        opened_on = max(period_end + datetime.timedelta(days=1), self.today - datetime.timedelta(days=12))
-        opened = self.clock.at(moment(opened_on, 8))
-        with as_of(opened, self.coordinator):
-            evaluation_services.cycle_open(cycle=cycle)
-        for n, (org_key, status) in enumerate(self.spec["cycles"]["open_answered"].items()):
-            answered = self.clock.at(opened + datetime.timedelta(days=1 + n, hours=2), after=opened)
-            self._response(cycle, org_key, self.memberships[org_key], answered,
-                           submitted=status == "submitted", index=index)
-
-    def _response(self, cycle, org_key, membership, when, *, submitted, index):
+    def _response(self, cycle, org_key, when, *, submitted, index):
         spec = next(m for m in self.spec["members"] if m["org"] == org_key)
         author = self.rep(org_key)
         # Later cycles score a little higher: the partnership is learning.
-        scores = {name: min(5, self.rng.choice([2, 3, 3, 4, 4, 5]) + (index >= 1))
-                  for name in SCORE_FIELDS.values()}
-        if not submitted:  # a draft, half filled in
-            for name in list(SCORE_FIELDS.values())[3:]:
-                scores[name] = None
+        fields = {name: min(5, self.rng.choice([2, 3, 3, 4, 4, 5]) + (index >= 1)) for name in SCORE_FIELDS.values()}
+        fields.update(benefit_received=spec["benefit_received"], what_works=self.rng.choice(WHAT_WORKS))
         with as_of(when, author or self.coordinator):
-            _saved(EvaluationResponse(
-                cycle=cycle, membership=membership, **scores,
-                benefit_received=spec["benefit_received"],
-                what_works=self.rng.choice(WHAT_WORKS),
-                what_to_change=self.rng.choice(WHAT_TO_CHANGE) if submitted else "",
-                status=EvaluationResponse.Status.SUBMITTED if submitted else EvaluationResponse.Status.DRAFT,
-                submitted_at=when if submitted else None,
-                submitted_by=author if submitted else None,
-            ))
+            if submitted:
+                evaluation_services.response_submit(
+                    cycle=cycle, membership=self.memberships[org_key], user=author,
+                    what_to_change=self.rng.choice(WHAT_TO_CHANGE), **fields,
+                )
+            else:  # a draft, half filled in
+                for name in list(SCORE_FIELDS.values())[3:]:
+                    fields.pop(name)
+                evaluation_services.response_save_draft(
+                    cycle=cycle, membership=self.memberships[org_key], user=author, **fields
+                )
 
     def _action(self, finding, title, owner_key, status, due_in_days, created):
-        due = self.today + datetime.timedelta(days=due_in_days)
+        # Due dates are relative to today (some overdue, some due soon) but never before the action existed.
+        due = max(self.today + datetime.timedelta(days=due_in_days), timezone.localdate(created))
         with as_of(created, self.coordinator):
-            action = _saved(FollowUpAction(
-                partnership=self.partnership, finding=finding, title=title,
-                description=f"Tindak lanjut dari temuan: {finding.title}.",
-                owner_organisation=self.orgs[owner_key], due_date=due,
-            ))
+            action = evaluation_services.action_create(
+                partnership=self.partnership, user=self.coordinator, title=title,
+                owner_organisation=self.orgs[owner_key], due_date=due, finding=finding,
+                description=f"Tindak lanjut dari temuan: {finding.title}.", today=timezone.localdate(created),
+            )
         if status == FollowUpAction.Status.OPEN:
             return
-        changed = self.clock.at(min(moment(due - datetime.timedelta(days=3)), created + datetime.timedelta(days=20)),
-                                after=created)
-        with as_of(changed, self.rep(owner_key) or self.coordinator):
-            action.status = status
-            if status == FollowUpAction.Status.DONE:
-                action.completed_at = changed
-            _saved(action)
+        changed = self.clock.at(
+            min(moment(due - datetime.timedelta(days=3)), created + datetime.timedelta(days=20)), after=created
+        )
+        owner = self.rep(owner_key) or self.coordinator
+        with as_of(changed, owner):
+            evaluation_services.action_set_status(action=action, user=owner, status=status)
 
     def _build_decisions(self):
         for d in self.spec["decisions"]:
@@ -1182,22 +1151,19 @@ class _PartnershipBuilder:
             proposed = self.clock.at(closes - datetime.timedelta(days=21))
             proposer = self.rep(d["proposer"]) or self.coordinator
             with as_of(proposed, proposer):
-                decision = _saved(Decision(
-                    partnership=self.partnership, title=d["title"], description=d["description"],
-                    proposed_by=proposer, proposed_by_organisation=self.orgs[d["proposer"]], closes_at=closes,
-                ))
+                decision = evaluation_services.decision_propose(
+                    partnership=self.partnership, user=proposer, title=d["title"], description=d["description"],
+                    closes_at=closes, organisation=self.orgs[d["proposer"]], now=proposed,
+                )
             when = proposed
             for org_key, choice in d["votes"].items():
                 when = self.clock.at(when + datetime.timedelta(days=2, hours=1), after=when)
                 voter = self.rep(org_key)
                 with as_of(when, voter or self.coordinator):
-                    _saved(Vote(decision=decision, membership=self.memberships[org_key], choice=choice,
-                                cast_by=voter, cast_at=when,
-                                comment="" if choice == Vote.Choice.AGREE else "Perlu kajian biaya lebih dulu."))
-            if closes < self.now:
-                with as_of(self.clock.at(closes, after=when), self.coordinator):
-                    decision.status = Decision.Status.CLOSED
-                    decision.outcome = decision_outcome(d["votes"].values())
-                    decision.closed_at = timezone.now()
-                    _saved(decision)
-
+                    evaluation_services.vote_cast(
+                        decision=decision, membership=self.memberships[org_key], user=voter, choice=choice,
+                        comment="" if choice == Vote.Choice.AGREE else "Perlu kajian biaya lebih dulu.", now=when,
+                    )
+            if closes < self.now:  # closed when its time came, as decisions_close_due does
+                with as_of(closes, self.coordinator):
+                    evaluation_services.decision_close(decision=decision, user=self.coordinator, now=closes)

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.test import override_settings
 from django.utils import timezone
 
+from evaluations import services as evaluation_services
 from evaluations.models import (
     Decision,
     EvaluationCycle,
@@ -148,19 +149,25 @@ class TestDemo:
         assert history[0].history_date == report.created_at
         assert history[-1].history_date == report.reviewed_at < timezone.now() - datetime.timedelta(days=30)
 
-    def test_demo_has_two_closed_cycles_and_one_partly_answered_open_cycle_per_partnership(self, demo):
+    def test_demo_has_two_closed_cycles_and_a_partly_answered_open_one_per_partnership(self, demo):
         for partnership in Partnership.objects.all():
             cycles = list(partnership.evaluation_cycles.order_by("period_start"))
-            assert [c.status for c in cycles] == ["closed", "closed", "open"]
+            # Two open ones only in a period's first two weeks, while the last period is still answered.
+            assert [c.status for c in cycles][:2] == ["closed", "closed"]
+            assert {c.status for c in cycles[2:]} == {"open"} and len(cycles) in (3, 4)
             for closed in cycles[:2]:
                 assert closed.opened_at < closed.closed_at < timezone.now()
                 assert closed.responses.filter(status=EvaluationResponse.Status.SUBMITTED).count() >= 4
                 assert closed.findings.exists()
-            open_cycle = cycles[2]
-            answered = open_cycle.responses.count()
-            assert 0 < answered < partnership.memberships.count()
-            assert open_cycle.due_date > timezone.localdate()
+            current = cycles[-1]
+            assert current.period_start <= timezone.localdate() <= current.due_date
+            assert 0 < current.responses.count() < partnership.memberships.count()
         assert EvaluationResponse.objects.filter(status=EvaluationResponse.Status.DRAFT).exists()
+
+    def test_demo_is_already_where_the_daily_jobs_would_put_it(self, demo):
+        # The seeded calendar matches the periodic jobs: nothing to create, open or close.
+        assert evaluation_services.cycles_advance().as_dict() == {"created": [], "opened": [], "closed": []}
+        assert evaluation_services.decisions_close_due() == []
 
     def test_demo_follow_up_actions_have_every_status_and_some_are_overdue(self, demo):
         today = timezone.localdate()
@@ -277,6 +284,10 @@ def expected_counts(n, users):
     }
 
 
+MID_QUARTER = datetime.datetime(2026, 11, 16, 10, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(MID_QUARTER, tick=True)
 def test_scale_adds_proportional_synthetic_data_with_progress(db, debug):
     output = seed("--scale", "2")
     assert synthetic_counts() == expected_counts(2, users=1 + 2)
@@ -295,8 +306,12 @@ def test_scale_adds_proportional_synthetic_data_with_progress(db, debug):
     assert rep.check_password(DEMO_PASSWORD)
     closed = Decision.objects.filter(partnership__title__startswith=SYNTHETIC, status="closed")
     assert closed.count() == 2 and not closed.filter(outcome="pending").exists()
+    # Synthetic cycles and decisions sit on the daily jobs' calendar too.
+    assert evaluation_services.cycles_advance().as_dict() == {"created": [], "opened": [], "closed": []}
+    assert evaluation_services.decisions_close_due() == []
 
 
+@time_machine.travel(MID_QUARTER, tick=True)
 def test_scale_again_adds_nothing_and_a_larger_scale_adds_only_the_difference(db, debug):
     seed("--scale", "2")
     before = model_counts()

@@ -40,13 +40,9 @@ from evaluations.models import (
     Principle,
     Vote,
 )
-from partners.demo import (
-    DEMO_PASSWORD,
-    add_months,
-    cycle_title,
-    decision_outcome,
-    quarter_start,
-)
+from evaluations.results import decision_outcome
+from evaluations.services import cycle_due_date
+from partners.demo import DEMO_PASSWORD, add_months, quarter_start
 from partners.models import (
     ContributionKind,
     ContributionReport,
@@ -457,24 +453,24 @@ class _Run:
         self._insert(IndicatorValue, rows(), label="indicator values", expected=expected)
 
     def _evaluations(self, plans):
+        # Quarterly cycles on the calendar of the daily cycles_advance job: the current quarter's
+        # is open, earlier ones closed the day after their due date (the previous quarter's is
+        # still open during the first two weeks of a quarter).
         this_quarter = quarter_start(self.today)
+        quarters = []
+        for back in range(CLOSED_CYCLES, -1, -1):  # oldest first
+            start = add_months(this_quarter, -3 * back)
+            end = add_months(start, 3) - datetime.timedelta(days=1)
+            due = cycle_due_date(end)
+            closed_at = None if due >= self.today else self._past(self._moment(due + datetime.timedelta(days=1), 1))
+            quarters.append((start, end, due, self._past(self._moment(start, 7)), closed_at))
         cycles = []
         for plan in plans:
-            for back in range(CLOSED_CYCLES + 1, 0, -1):  # oldest first; the last one is open
-                start = add_months(this_quarter, -3 * back)
-                end = add_months(start, 3) - datetime.timedelta(days=1)
-                opened = self._past(self._moment(end + datetime.timedelta(days=1), 8))
-                is_open = back == 1
-                if is_open:
-                    due = self.today + datetime.timedelta(days=3 + plan.index % 21)
-                else:
-                    due = end + datetime.timedelta(days=21)
+            for start, end, due, opened, closed_at in quarters:
                 cycles.append((plan, opened, EvaluationCycle(
-                    partnership_id=plan.partnership_id, title=cycle_title(start, end),
-                    period_start=start, period_end=end, due_date=due,
-                    status=EvaluationCycle.Status.OPEN if is_open else EvaluationCycle.Status.CLOSED,
-                    opened_at=opened,
-                    closed_at=None if is_open else self._past(self._moment(due + datetime.timedelta(days=2), 16)),
+                    partnership_id=plan.partnership_id, period_start=start, period_end=end, due_date=due,
+                    status=EvaluationCycle.Status.CLOSED if closed_at else EvaluationCycle.Status.OPEN,
+                    opened_at=opened, closed_at=closed_at,
                 )))
         created = self._insert(
             EvaluationCycle, (c for _plan, _opened, c in cycles), label="evaluation cycles", keep=True
@@ -486,10 +482,10 @@ class _Run:
             for plan in plans:
                 rng = random.Random(plan.index * 7 + 3)
                 for c, (cycle_id, opened) in enumerate(plan.cycles):
-                    is_open = c == len(plan.cycles) - 1
-                    answering = plan.members[:2] if is_open else plan.members[:ANSWERS_PER_CLOSED_CYCLE]
+                    current = c == len(plan.cycles) - 1  # the current quarter: only begun answering
+                    answering = plan.members[:2] if current else plan.members[:ANSWERS_PER_CLOSED_CYCLE]
                     for m, (mid, _org, rep) in enumerate(answering):
-                        draft = is_open and m == 1
+                        draft = current and m == 1
                         scores = {name: rng.choice((2, 3, 3, 4, 4, 4, 5, 5)) for name in SCORE_FIELDS.values()}
                         if draft:
                             scores = {
@@ -501,7 +497,7 @@ class _Run:
                             what_works="Koordinasi rutin berjalan baik.",
                             what_to_change="" if draft else "Pembagian tugas perlu lebih jelas.",
                             status=EvaluationResponse.Status.DRAFT if draft else EvaluationResponse.Status.SUBMITTED,
-                            submitted_at=None if draft else self._past(opened + datetime.timedelta(days=m + 1)),
+                            submitted_at=None if draft else self._past(opened + datetime.timedelta(days=20 + m)),
                             submitted_by_id=None if draft else rep,
                         )
 
@@ -549,7 +545,9 @@ class _Run:
                 partnership_id=plan.partnership_id, title="Menyetujui rencana kerja tahunan",
                 description="Rencana kerja dan anggaran bersama untuk tahun berjalan.",
                 proposed_by_id=plan.coordinator_id, proposed_by_organisation_id=plan.members[0][1],
-                closes_at=closes, status=Decision.Status.CLOSED, outcome=decision_outcome(closed_votes),
+                closes_at=closes, status=Decision.Status.CLOSED,
+                outcome=decision_outcome(agree=closed_votes.count(Vote.Choice.AGREE),
+                                         disagree=closed_votes.count(Vote.Choice.DISAGREE)),
                 closed_at=closes,
             ))
             decisions.append(Decision(
