@@ -375,16 +375,18 @@ def goal_progress_by_partnership(partnership_ids) -> dict[int, Decimal | None]:
     return {pk: _average(values) for pk, values in shares.items()}
 
 
-def partnership_health_latest(partnership_ids) -> dict[int, Decimal | None]:
-    """Return {partnership id: health score 0-100 of its latest closed evaluation cycle}.
+def partnership_health_latest(partnership_ids) -> dict[int, int | None]:
+    """Return {partnership id: health index 0-100 of its latest closed evaluation cycle}.
 
-    The score averages all six principle scores of the cycle's submitted answers and
-    scales the 1-5 range to 0-100: ``(average - 1) / 4 * 100``. None when the
-    partnership has no closed cycle with a submitted answer. One query in all.
-    (A stand-in: the evaluations app may define the official health index and
-    replace this function, keeping its signature.)
+    The index is the evaluations app's official one (``evaluations.results.health_index``):
+    the mean of the six principle averages over the cycle's submitted answers, mapped
+    from 1..5 onto 0..100. None when the partnership has no closed cycle with a
+    submitted answer. One query in all, whatever the number of partnerships.
     """
+    from fractions import Fraction
+
     from evaluations.models import SCORE_FIELDS, EvaluationCycle, EvaluationResponse
+    from evaluations.results import health_index
 
     ids = list(partnership_ids)
     latest_closed = EvaluationCycle.objects.filter(
@@ -404,13 +406,13 @@ def partnership_health_latest(partnership_ids) -> dict[int, Decimal | None]:
         .values("cycle__partnership_id")
         .annotate(**aggregates)
     )
-    health: dict[int, Decimal | None] = dict.fromkeys(ids)
+    health: dict[int, int | None] = dict.fromkeys(ids)
     for row in rows:
-        total = sum(row[f"{f}__sum"] or 0 for f in SCORE_FIELDS.values())
-        count = sum(row[f"{f}__count"] for f in SCORE_FIELDS.values())
-        if count:
-            average = Decimal(total) / Decimal(count)
-            health[row["cycle__partnership_id"]] = ((average - 1) / 4 * 100).quantize(Decimal("0.1"))
+        averages = [
+            Fraction(row[f"{f}__sum"], row[f"{f}__count"]) if row[f"{f}__count"] else None
+            for f in SCORE_FIELDS.values()
+        ]
+        health[row["cycle__partnership_id"]] = health_index(averages)
     return health
 
 

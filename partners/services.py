@@ -263,7 +263,7 @@ def indicator_values_save(*, membership, period_start, period_end, entries, user
 # (used by partners/views/coordinator.py)
 from django.db.models import ProtectedError
 
-from .models import Indicator, Membership, Organisation, Partnership, Pledge, SharedGoal
+from .models import Indicator, Membership, Organisation, Partnership, SharedGoal
 
 
 def _validated_save(obj):

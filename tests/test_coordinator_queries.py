@@ -72,7 +72,7 @@ def test_members_not_expected_to_report_are_not_overdue():
     assert list(selectors.memberships_overdue(TODAY)) == []
 
 
-def test_health_is_the_scaled_average_of_the_latest_closed_cycle():
+def test_health_is_the_official_index_of_the_latest_closed_cycle():
     p = f.PartnershipFactory()
     a, b, c = _member(p), _member(p), _member(p)
     old = f.EvaluationCycleFactory(partnership=p, status="closed", period_start=datetime.date(2025, 7, 1),
@@ -88,7 +88,7 @@ def test_health_is_the_scaled_average_of_the_latest_closed_cycle():
     f.EvaluationResponseFactory(cycle=latest, membership=b, status="submitted", **{k: 3 for k in all_scores})
     f.EvaluationResponseFactory(cycle=latest, membership=c, status="draft", **{k: 1 for k in all_scores})
     empty = f.PartnershipFactory()
-    assert selectors.partnership_health_latest([p.pk, empty.pk]) == {p.pk: Decimal("75.0"), empty.pk: None}
+    assert selectors.partnership_health_latest([p.pk, empty.pk]) == {p.pk: 75, empty.pk: None}
 
 
 def test_goal_progress_averages_indicators_at_their_latest_values():
@@ -333,3 +333,11 @@ def test_waiting_figure_counts_only_submitted_reports(coordinator, partnership, 
     row = selectors.partnerships_dashboard_for(coordinator, TODAY).get()
     assert row.reports_waiting == ContributionReport.objects.filter(status="submitted").count() == 1
     assert EvaluationCycle.objects.count() == EvaluationResponse.objects.count() == 0
+
+
+def test_health_rounds_like_the_evaluations_app():
+    p = f.PartnershipFactory()
+    cycle = f.EvaluationCycleFactory(partnership=p, status="closed")
+    # scores 4,4,4,3,4,3 -> mean 22/6 -> (22/6 - 1) / 4 * 100 = 66.67 -> 67
+    f.EvaluationResponseFactory(cycle=cycle, membership=_member(p), status="submitted")
+    assert selectors.partnership_health_latest([p.pk]) == {p.pk: 67}

@@ -6,7 +6,14 @@ from django.core.validators import MinValueValidator
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Indicator, Membership, Organisation, Partnership, Pledge, SharedGoal
+from partners.models import (
+    Indicator,
+    Membership,
+    Organisation,
+    Partnership,
+    Pledge,
+    SharedGoal,
+)
 
 ORGANISATION_CHOICES_LIMIT = 50
 
