@@ -94,6 +94,8 @@ def test_home_lists_open_evaluation_cycles_not_yet_answered(client, partner_a, m
     assert [d.title for d in response.context["upcoming"] if d.kind == "evaluation"] == ["Evaluation: Evaluasi Triwulan I"] or [
         d.title for d in response.context["upcoming"] if d.kind == "evaluation"
     ] == ["Evaluasi: Evaluasi Triwulan I"]
+    [due] = [d for d in response.context["upcoming"] if d.kind == "evaluation"]
+    assert due.url == reverse("evaluations:cycle_respond", kwargs={"pk": cycle.pk, "membership_pk": membership_a.pk})
     f.EvaluationResponseFactory(cycle=cycle, membership=membership_a, status=EvaluationResponse.Status.SUBMITTED)
     response = _home(client, partner_a)
     assert not [d for d in response.context["upcoming"] + response.context["overdue"] if d.kind == "evaluation"]
@@ -122,6 +124,8 @@ def test_home_lists_my_organisations_follow_up_actions_due_soon_or_overdue(
     action("theirs", org_b, datetime.date(2026, 5, 2))
     response = _home(client, partner_a)
     assert [d.title for d in response.context["overdue"] if d.kind == "action"] == ["late"]
+    late = FollowUpAction.objects.get(title="late")
+    assert response.context["overdue"][-1].url == reverse("evaluations:action_detail", kwargs={"pk": late.pk})
     assert [d.title for d in response.context["upcoming"] if d.kind == "action"] == ["soon"]
 
 

@@ -172,7 +172,7 @@ def _evaluation_deadlines(memberships, today):
                 kind="evaluation", title=_("Evaluation: %(cycle)s") % {"cycle": cycle.title or cycle.partnership.title},
                 partnership=cycle.partnership, organisation_name=membership.organisation.name,
                 due=cycle.due_date, today=today,
-                url=_url_or_none("evaluations:cycle_respond", cycle_pk=cycle.pk, membership_pk=membership.pk)
+                url=_url_or_none("evaluations:cycle_respond", pk=cycle.pk, membership_pk=membership.pk)
                 or _url_or_none("evaluations:cycle_detail", pk=cycle.pk),
             ))
     return deadlines
