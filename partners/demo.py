@@ -780,15 +780,20 @@ def as_of(when: datetime.datetime, user=None):
 
 
 class Clock:
-    """Hand out past moments in order, never later than the real now."""
+    """Hand out past moments: ``wanted`` unless it is too recent, and always later than ``after``.
+
+    Moments are kept an hour before the real now, so that a short chain of steps pushed
+    past that limit (a report submitted and reviewed early on the first day of a quarter)
+    still gets increasing moments, a minute apart, all in the past.
+    """
 
     def __init__(self, now: datetime.datetime):
-        self.latest = now - datetime.timedelta(minutes=5)
+        self.latest = now - datetime.timedelta(hours=1)
 
     def at(self, wanted: datetime.datetime, *, after: datetime.datetime | None = None) -> datetime.datetime:
         value = min(wanted, self.latest)
         if after is not None and value <= after:
-            value = min(after + datetime.timedelta(minutes=30), self.latest)
+            value = after + datetime.timedelta(minutes=1)
         return value
 
 
@@ -1099,7 +1104,11 @@ class _PartnershipBuilder:
         closed_at = self.clock.at(moment(due + datetime.timedelta(days=1), 1), after=opened)
         with as_of(closed_at, self.coordinator):
             evaluation_services.cycle_close(cycle=cycle)
-        noted = self.clock.at(closed_at + datetime.timedelta(days=2, hours=8), after=closed_at)
+        # Findings are noted after closing, or while answers come in when the cycle closed only lately,
+        # so that their actions can be overdue already.
+        noted = self.clock.at(
+            min(closed_at + datetime.timedelta(days=2, hours=8), self.now - datetime.timedelta(days=21)), after=opened
+        )
         for title, principle, description, actions in closed_spec["findings"]:
             with as_of(noted, self.coordinator):
                 finding = evaluation_services.finding_create(

@@ -63,13 +63,29 @@ def debug(settings):
     settings.DEBUG = True
 
 
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """Seed once for the whole class, inside a transaction rolled back after it (like setUpTestData).
+JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
+SEED_DAYS = {
+    "today": None,
+    # New Year's night: a new quarter and half-year, the last ones still being answered.
+    "quarter-start": datetime.datetime(2027, 1, 1, 0, 30, tzinfo=JAKARTA),
+    # The morning after the last quarter's due date: its cycle has just closed.
+    "day-after-due": datetime.datetime(2027, 4, 15, 9, 0, tzinfo=JAKARTA),
+}
+
+
+@pytest.fixture(scope="class", params=list(SEED_DAYS), ids=list(SEED_DAYS))
+def demo(request, django_db_setup, django_db_blocker):
+    """Seed once per class and day, inside a transaction rolled back after it (like setUpTestData).
 
     Each test still runs in its own savepoint (``django_db``), so a test that changes
-    the data leaves the next one the freshly seeded demo.
+    the data leaves the next one the freshly seeded demo. The demo is dated relative to
+    the day it runs, so the class runs on days where the calendar has edges as well.
     """
+    day = SEED_DAYS[request.param]
+    traveller = time_machine.travel(day, tick=True) if day else None
+    if traveller:
+        traveller.start()
+        request.addfinalizer(traveller.stop)
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()

@@ -5,10 +5,12 @@ For each synthetic partnership ("Kemitraan Sintetis 000123") it adds 10 organisa
 representatives see several partnerships), 10 pledges, 2 goals with 2 indicators each,
 500 contribution reports over the last three years (mostly accepted, some submitted,
 returned or draft), 1,000 indicator values (4 indicators x 10 members x 25 months),
-7 evaluation cycles (6 closed, 1 open) with 50 answers, 2 findings, 3 follow-up actions
-and 2 decisions (one closed with its outcome, one open) with 14 votes. Users are few:
+7 quarterly evaluation cycles (6 closed and the current one open; in a quarter's first
+two weeks the previous one is still open too, as the daily ``cycles_advance`` job keeps
+them) with 50 answers, 2 findings, 3 follow-up actions (done, overdue, due soon) and
+2 decisions (one closed with its outcome, one open) with 14 votes. Users are few:
 one coordinator per 10 partnerships and one representative per 10 organisations, all
-with the demo password.
+with the demo password. Row timestamps (``created_at``) are the time of the run.
 
 Rows go in through ``bulk_create`` in batches generated on the fly, so memory stays
 bounded whatever N is; only the ids of partnerships, memberships, indicators, cycles
