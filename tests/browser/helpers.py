@@ -8,6 +8,7 @@ import re
 
 from django.urls import reverse
 
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD
 
 # A minimal but real PDF: the upload check looks at the content, not the name.
@@ -91,6 +92,27 @@ def previous_quarter(start: datetime.date) -> tuple[datetime.date, datetime.date
     return quarter_of(start - datetime.timedelta(days=1))
 
 
+def settle_charts(page):
+    """Finish every Chart.js animation at once, so a screenshot shows the final values."""
+    page.evaluate(
+        """() => {
+          if (!window.Chart) return;
+          Object.values(window.Chart.instances || {}).forEach(chart => {
+            chart.stop(); chart.options.animation = false; chart.update('none');
+          });
+        }"""
+    )
+
+
+def charts_drawn(page) -> dict:
+    """Return {canvas id: True when Chart.js drew a chart on it with a non-empty size}."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('canvas')].map(c => [
+          c.id, c.width > 0 && c.height > 0 && !!(window.Chart && window.Chart.getChart(c))
+        ]))"""
+    )
+
+
 class Pages:
     """Screenshots and checks of the main pages, collected so one journey reports every problem.
 
@@ -108,11 +130,12 @@ class Pages:
 
     def take(self, name):
         self.page.wait_for_load_state("load")
+        settle_charts(self.page)
         self.names.append(name)
         try:
             self.snap(self.page, name)
         except AssertionError as error:
-            self.problems.append(f"{name}: {error}")
+            self.problems.append(f"{name}: {error}; sticking out: {self.sticking_out()}")
         self.collect(name)
 
     def collect(self, name):
@@ -120,6 +143,31 @@ class Pages:
         self.seen = len(self.console_errors)
         for message in new:
             self.problems.append(f"{name} ({self.page.url}): console error: {message}")
+
+    def sticking_out(self) -> list[str]:
+        """Name the outermost elements that reach past the right edge at phone width (a hint for the fix)."""
+        self.page.set_viewport_size(PHONE)
+        try:
+            return self.page.evaluate(
+                """() => {
+                  const width = document.documentElement.clientWidth, found = [];
+                  for (const el of document.body.querySelectorAll('*')) {
+                    if (el.getBoundingClientRect().right <= width + 1) continue;
+                    // An absolutely placed element escapes a scroll box that is not positioned.
+                    let clipped = false;
+                    if (getComputedStyle(el).position !== 'absolute') for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+                      const style = getComputedStyle(p);
+                      if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) { clipped = true; break; }
+                    }
+                    if (!clipped && !found.some(f => f.contains(el))) found.push(el);
+                  }
+                  return found.slice(0, 5).map(el => el.tagName.toLowerCase()
+                    + (el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '')
+                    + ' "' + (el.textContent || '').trim().slice(0, 30) + '"');
+                }"""
+            )
+        finally:
+            self.page.set_viewport_size(DESKTOP)
 
     def forget_console(self):
         """Skip the console messages so far (e.g. the browser logs a deliberate 404)."""

@@ -22,6 +22,7 @@ from tests.browser.helpers import (
     SAVE,
     Pages,
     accept_dialogs,
+    charts_drawn,
     goto,
     path_id,
     previous_quarter,
@@ -238,7 +239,7 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     goto(page, url(live_server, "partners:indicator_detail", pk=indicator_pk))
     chart = page.locator("canvas#indicator-chart")
     expect(chart).to_be_visible()
-    assert chart.evaluate("c => c.width > 0 && c.height > 0")
+    assert charts_drawn(page) == {"indicator-chart": True}
     pages.take("indicator-detail")
     goto(page, url(live_server, "partners:partnership_list"))
     pages.take("partnership-list")
