@@ -42,11 +42,6 @@ from .services import (
 INVITATIONS_PER_PAGE = 25
 
 
-@login_required
-def home(request):
-    return render(request, "home.html")
-
-
 def _data(request):
     """Bind a form on POST, even to an empty body (``request.POST or None`` would not)."""
     return request.POST if request.method == "POST" else None

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
 from kemitraan import views as project_views
 from partners.views import coordinator as coordinator_views
 
