@@ -98,7 +98,7 @@ def settle_charts(page):
         """() => {
           if (!window.Chart) return;
           Object.values(window.Chart.instances || {}).forEach(chart => {
-            chart.stop(); chart.options.animation = false; chart.update('none');
+            chart.stop(); chart.options.animation = false; chart.resize(); chart.update('none');
           });
         }"""
     )
