@@ -29,7 +29,7 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from evaluations.models import (
@@ -160,6 +160,7 @@ class _Run:
         kept, count, next_report = [], 0, 100_000
         for batch in _batches(rows, self.batch_size):
             created = model.objects.bulk_create(batch, batch_size=self.batch_size)
+            reset_queries()  # with DEBUG on, Django keeps every statement: megabytes per batch
             count += len(batch)
             if keep:
                 kept.extend(created)
