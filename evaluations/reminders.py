@@ -77,11 +77,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
@@ -251,6 +253,7 @@ class ReminderRun:
     today: datetime.date
     dry_run: bool
     found: int = 0  # reminders due today, new or already logged
+    claimed: int = 0  # new log rows inserted by this run
     would_send: int = 0  # dry run: reminders a real run would send now
     sent: int = 0
     retry: int = 0  # mail errors: rows left pending with attempts + 1, retried later
@@ -258,7 +261,7 @@ class ReminderRun:
 
     def as_dict(self) -> dict:
         return {
-            "today": self.today.isoformat(), "dry_run": self.dry_run, "found": self.found,
+            "today": self.today.isoformat(), "dry_run": self.dry_run, "found": self.found, "claimed": self.claimed,
             "would_send": self.would_send, "sent": self.sent, "retry": self.retry, "failed": self.failed,
         }
 
@@ -500,6 +503,10 @@ class _Batch:
             for report in reports:
                 self.waiting[report.membership.partnership_id].append(report)
 
+        # Rendered mails by content: every recipient of the same reminder content (kind,
+        # language, object, period) shares one rendering; only the name differs.
+        self.rendered = {}
+
     def target(self, item):
         return self.objects.get(item.model, {}).get(item.object_id)
 
@@ -570,6 +577,9 @@ def _context(item: Due, obj, batch: _Batch) -> tuple[str, dict]:
     return subject, context
 
 
+NAME_PLACEHOLDER = "RECIPIENT-NAME-9c1f4e"  # survives escaping and translation unchanged
+
+
 def build_message(item: Due, batch: _Batch, *, log_id=None, connection=None) -> mail.EmailMultiAlternatives:
     """Render the text and HTML mail of one reminder in the recipient's preferred language."""
     user = batch.users.get(item.recipient_id)
@@ -579,12 +589,23 @@ def build_message(item: Due, batch: _Batch, *, log_id=None, connection=None) -> 
     if obj is None:
         raise Undeliverable("the object of this reminder no longer exists")
     language = user.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject, context = _context(item, obj, batch)
-        subject = " ".join(subject.split())
-        context.update({"recipient": user, "subject": subject, "kind": item.kind, "site_url": settings.SITE_URL})
-        text = render_to_string(f"emails/reminders/{item.kind}.txt", context)
-        html = render_to_string(f"emails/reminders/{item.kind}.html", context)
+    key = (item.kind, language, item.model, item.object_id, item.period)
+    if key not in batch.rendered:
+        with translation.override(language):
+            subject, context = _context(item, obj, batch)
+            subject = " ".join(subject.split())
+            context.update({
+                "recipient_name": NAME_PLACEHOLDER, "subject": subject, "kind": item.kind,
+                "site_url": settings.SITE_URL,
+            })
+            batch.rendered[key] = (
+                subject,
+                render_to_string(f"emails/reminders/{item.kind}.txt", context),
+                render_to_string(f"emails/reminders/{item.kind}.html", context),
+            )
+    subject, text, html = batch.rendered[key]
+    name = user.get_full_name()
+    text, html = text.replace(NAME_PLACEHOLDER, name), html.replace(NAME_PLACEHOLDER, escape(name))
     headers = {"Content-Language": language, "Auto-Submitted": "auto-generated"}
     if log_id is not None:
         headers["X-Kemitraan-Reminder"] = str(log_id)
@@ -615,19 +636,52 @@ def _log_to_due(log: ReminderLog, models_by_ct: dict) -> Due:
     return Due(log.recipient_id, log.kind, models_by_ct[log.content_type_id], log.object_id, log.period)
 
 
-def _claim(chunk: list[Due], content_types: dict) -> None:
-    """Insert a pending log row for every reminder of ``chunk`` not logged yet (one INSERT per 1000)."""
+def _claim(chunk: list[Due], content_types: dict) -> int:
+    """Insert a pending log row for every reminder of ``chunk`` not logged yet; return how many were new.
+
+    Most reminders found on a day were already logged on an earlier day of their window,
+    so one SELECT filters them out before the INSERT; ON CONFLICT DO NOTHING still settles
+    a race with another worker inserting the same key at the same moment.
+    """
+    new = _unlogged(chunk, content_types)
+    if new and db_connection.vendor == "postgresql":
+        _insert_pending_postgresql(new, content_types)
+        return len(new)
     ReminderLog.objects.bulk_create(
         [
             ReminderLog(
                 recipient_id=item.recipient_id, kind=item.kind, content_type=content_types[item.model],
                 object_id=item.object_id, period=item.period, status=ReminderLog.Status.PENDING,
             )
-            for item in chunk
+            for item in new
         ],
         batch_size=1000,
         ignore_conflicts=True,
     )
+    return len(new)
+
+
+def _insert_pending_postgresql(items: list[Due], content_types: dict) -> None:
+    """INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING: one statement, little Python per row."""
+    meta, quote = ReminderLog._meta, db_connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("recipient", "kind", "content_type", "object_id", "period", "status", "attempts",
+                     "last_error", "created_at")
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+            "SELECT r, k, c, o, p, %s, 0, '', %s "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::bigint[], %s::varchar[]) AS t(r, k, c, o, p) "
+            "ON CONFLICT DO NOTHING",
+            [
+                ReminderLog.Status.PENDING.value, timezone.now(),
+                [item.recipient_id for item in items], [str(item.kind) for item in items],
+                [content_types[item.model].pk for item in items], [item.object_id for item in items],
+                [item.period for item in items],
+            ],
+        )
 
 
 def _unlogged(chunk: list[Due], content_types: dict) -> list[Due]:
@@ -788,7 +842,7 @@ def send_due_reminders(
                 for item in new:
                     on_item(_line(item, batch), "would send")
         else:
-            _claim(chunk, content_types)
+            run.claimed += _claim(chunk, content_types)
     if dry_run:
         _list_pending(run, rules=rules, on_item=on_item, content_types=content_types)
         return run
