@@ -54,7 +54,6 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
 
     # --- the coordinator starts a partnership ---
     sign_in(page, live_server, coordinator.email)
-    pages.take("dashboard")
     goto(page, url(live_server, "partners:partnership_create"))
     page.fill("input[name=title]", "Posyandu Sehat Kampung Kota")
     page.fill("textarea[name=problem_statement]", "Banyak balita di kampung kota belum mendapat imunisasi lengkap.")
@@ -114,7 +113,6 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     new_membership = Membership.objects.get(partnership_id=partnership_pk, organisation=new_org)
     assert Membership.objects.filter(partnership_id=partnership_pk).count() == 2
     expect(page.locator("#members tbody tr")).to_have_count(2)
-    pages.take("partnership-detail-new")
 
     # --- and invites the new organisation's representative ---
     goto(page, url(live_server, "accounts:invitation_create") + f"?organisation={new_org.pk}")
@@ -188,7 +186,6 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     expect(page.locator(f"main a[href*='/laporan/{report_pk}/']").first).to_be_visible()
     pages.take("review-queue")
     goto(page, url(live_server, "partners:report_detail", pk=report_pk))
-    pages.take("report-detail-submitted")
     submit(page, f"main a[href*='/reports/{report_pk}/return/']", expect_path=rf"/reports/{report_pk}/return/")
     page.fill("textarea[name=reason]", RETURN_REASON)
     pages.take("review-return")
@@ -206,7 +203,6 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     expect(page.locator("main")).to_contain_text(RETURN_REASON)
     page.fill("input[name=value]", "8000000")
     page.fill("textarea[name=description]", "Dana operasional posyandu dan vaksin; kuitansi bertanda tangan terlampir.")
-    pages.take("report-form-returned")
     submit(page, SAVE, expect_path=rf"^/laporan/{report_pk}/$")
     submit(page, "form[action$='/resubmit/'] button[type=submit]", expect_path=rf"^/laporan/{report_pk}/$")
     assert ContributionReport.objects.get(pk=report_pk).status == ContributionReport.Status.SUBMITTED
@@ -235,7 +231,7 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     card = page.locator(f"article[data-partnership='{partnership_pk}']")
     expect(card.locator("[data-figure=members]")).to_have_text("2")
     expect(card.locator("[data-figure=waiting]")).to_have_text("0")
-    pages.take("dashboard-after")
+    pages.take("dashboard")
     goto(page, url(live_server, "partners:indicator_detail", pk=indicator_pk))
     chart = page.locator("canvas#indicator-chart")
     expect(chart).to_be_visible()

@@ -64,8 +64,6 @@ def test_main_pages_with_a_year_of_demo_data(live_server, page, snap, console_er
 
     goto(page, url(live_server, "partners:partnership_detail", pk=main.pk))
     pages.take("demo-partnership-detail")
-    goto(page, url(live_server, "partners:pledge_summary", pk=main.pk))
-    pages.take("demo-pledge-summary")
     goto(page, url(live_server, "partners:indicator_detail", pk=indicator.pk))
     assert charts_drawn(page) == {"indicator-chart": True}
     pages.take("demo-indicator-detail")
@@ -97,8 +95,6 @@ def test_main_pages_with_a_year_of_demo_data(live_server, page, snap, console_er
     sign_in(page, live_server, PARTNER, DEMO_PASSWORD)
     assert page.url.endswith("/mitra/")
     pages.take("demo-partner-home")
-    goto(page, url(live_server, "partners:report_list"))
-    pages.take("demo-partner-report-list")
     goto(page, url(live_server, "evaluations:cycle_list"))
     pages.take("demo-cycle-list")
     goto(page, url(live_server, "evaluations:my_actions"))
