@@ -45,7 +45,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@mkdir -p test-artifacts
-	@rc=0; $(PY) -m pytest $(ARGS) || rc=$$?; \
+	@rc=0; $(PY) -m pytest -rfEs $(ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure here, not a pass." >&2; fi; \
 	exit $$rc
 
@@ -55,4 +55,4 @@ check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .broker .run .pytest_cache .test-media
-	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
