@@ -155,7 +155,8 @@ class Pages:
                     if (el.getBoundingClientRect().right <= width + 1) continue;
                     // An absolutely placed element escapes a scroll box that is not positioned.
                     let clipped = false;
-                    if (getComputedStyle(el).position !== 'absolute') for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+                    let p = getComputedStyle(el).position === 'absolute' ? null : el.parentElement;
+                    for (; p && p !== document.body; p = p.parentElement) {
                       const style = getComputedStyle(p);
                       if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) { clipped = true; break; }
                     }
