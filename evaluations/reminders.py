@@ -748,8 +748,8 @@ def _deliver(run: ReminderRun, *, rules, on_item) -> None:
     max_attempts = max(_setting("REMINDER_MAX_ATTEMPTS", 5), 1)
     content_types = _content_types()
     models_by_ct = {ct.pk: model for model, ct in content_types.items()}
-    connection = mail.get_connection()
-    last_id = 0
+    mailer = mail.get_connection()
+    last_id, limit = 0, batch_size
     try:
         while True:
             done_lines = []
@@ -757,7 +757,7 @@ def _deliver(run: ReminderRun, *, rules, on_item) -> None:
                 logs = list(
                     ReminderLog.objects.select_for_update(skip_locked=True)
                     .filter(status=ReminderLog.Status.PENDING, pk__gt=last_id)
-                    .order_by("pk")[:batch_size]
+                    .order_by("pk")[:limit]
                 )
                 if not logs:
                     break
@@ -765,32 +765,35 @@ def _deliver(run: ReminderRun, *, rules, on_item) -> None:
                 batch = _Batch(list(items.values()), today=run.today, rules=rules)
                 started = time.monotonic()
                 sent, errors, dead = [], [], []
-                for log in logs:
+                for done, log in enumerate(logs, start=1):
                     last_id = log.pk
                     item = items[log.pk]
                     try:
-                        message = build_message(item, batch, log_id=log.pk, connection=connection)
+                        message = build_message(item, batch, log_id=log.pk, connection=mailer)
                         if delay:
                             time.sleep(delay)
-                        if connection.send_messages([message]) != 1:
+                        if mailer.send_messages([message]) != 1:
                             raise smtplib.SMTPException("the mail backend did not accept the message")
                     except Undeliverable as exc:
                         dead.append((log, str(exc)))
                     except (smtplib.SMTPException, OSError) as exc:
                         logger.warning("reminder %s to user %s not sent: %r", log.pk, log.recipient_id, exc)
                         errors.append((log, f"{type(exc).__name__}: {exc}"[:1000]))
-                        connection.close()  # start afresh for the next mail
+                        mailer.close()  # start afresh for the next mail
                     else:
                         sent.append(log.pk)
                         done_lines.append((_line(item, batch), "sent"))
                     if time.monotonic() - started >= flush_seconds:
                         break
+                # A slow mail server ends batches early: lock only about what one interval
+                # sends, so the other workers find the rest unlocked.
+                limit = batch_size if done == len(logs) else min(batch_size, done * 2)
                 _record(sent, errors, dead, max_attempts, run)
             if on_item:
                 for line, status in done_lines:
                     on_item(line, status)
     finally:
-        connection.close()
+        mailer.close()
 
 
 def _record(sent, errors, dead, max_attempts, run: ReminderRun) -> None:

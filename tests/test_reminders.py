@@ -515,6 +515,10 @@ def test_batch_ends_after_the_flush_interval(partnership, settings):
         assert run("2026-04-07").sent == 3
     marks = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "sent" in q["sql"]]
     assert len(marks) == 3
+    # after an early end, the next batch locks only about what one interval sends
+    locks = [q["sql"] for q in ctx.captured_queries if "evaluations_reminderlog" in q["sql"] and "LIMIT" in q["sql"]
+             and q["sql"].startswith("SELECT") and '"status" = ' in q["sql"] and "> " in q["sql"]]
+    assert [sql.rsplit("LIMIT", 1)[1].split()[0] for sql in locks] == ["500", "2", "2", "500"]
 
 
 # --- command -------------------------------------------------------------------------------
