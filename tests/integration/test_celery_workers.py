@@ -226,6 +226,11 @@ def _log_counts():
     }
 
 
+def _mailed_and_logged(outbox, at_least):
+    mailed = len(outbox)
+    return mailed >= at_least and ReminderLog.objects.filter(status="sent").count() == mailed
+
+
 def _assert_each_sent_once(outbox, count):
     ids = outbox.reminder_ids()
     assert len(ids) == count, f"{len(ids)} mails for {count} reminders"
@@ -279,8 +284,9 @@ def test_worker_killed_mid_run_then_restarted_leaves_nothing_unsent_and_nothing_
     # Each mail takes 1 s (a slow SMTP server); each transaction then holds one mail.
     processes.worker("w1", REMINDER_SEND_DELAY=1.0, REMINDER_FLUSH_SECONDS=0.5)
     send_reminders.apply_async(kwargs={"today": today.isoformat()})
-    wait_for(lambda: len(outbox) >= 3, timeout=60, what="3 mails before the kill", logs=processes.logs())
-    time.sleep(0.3)  # inside the next mail's 1 s
+    # Kill right after the 3rd mail is committed as sent: inside the next mail's 1 s.
+    wait_for(lambda: _mailed_and_logged(outbox, 3), timeout=60, what="3 mails before the kill",
+             logs=processes.logs())
     processes.kill("w1", signal.SIGKILL)
     mailed = len(outbox)
     assert 3 <= mailed < 8
@@ -300,8 +306,8 @@ def test_pool_process_killed_mid_task_is_redelivered_by_acks_late_and_finishes(p
     today = _members_due(6)
     processes.worker("w1", REMINDER_SEND_DELAY=1.0, REMINDER_FLUSH_SECONDS=0.5)
     send_reminders.apply_async(kwargs={"today": today.isoformat()})
-    wait_for(lambda: len(outbox) >= 2, timeout=60, what="2 mails before the kill", logs=processes.logs())
-    time.sleep(0.3)
+    wait_for(lambda: _mailed_and_logged(outbox, 2), timeout=60, what="2 mails before the kill",
+             logs=processes.logs())
     [child] = processes.pool_children("w1")
     os.kill(child, signal.SIGKILL)
     # No new task is sent: the broker hands the unacknowledged message back (reject on worker lost).
