@@ -77,20 +77,21 @@ REPORT_PAGES = ("report_detail", "report_edit", "report_submit", "report_delete"
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("who", ["partner_b", "partner_c"])
-def test_partner_of_another_organisation_gets_404_on_the_report(live_server, page, report_with_file, request, who):
+def test_partners_of_other_organisations_get_404_on_the_report(
+    live_server, page, report_with_file, partner_b, partner_c
+):
     """partner_b is in the same partnership as the report's organisation; partner_c in another one."""
     report, attachment = report_with_file
-    user = request.getfixturevalue(who)
-    sign_in(page, live_server, user.email)
-    for name in REPORT_PAGES:
-        response = page.goto(url(live_server, f"partners:{name}", pk=report.pk))
-        assert response.status == 404, f"{who} {name}: {response.status}"
-        expect(page.locator("body")).not_to_contain_text("Melati")
-    assert page.goto(url(live_server, "partners:attachment_download", pk=attachment.pk)).status == 404
-    # Nor does the report show up in the lists they can open.
-    goto(page, url(live_server, "partners:report_list"))
-    expect(page.locator(f"a[href$='/laporan/{report.pk}/']")).to_have_count(0)
+    for user in (partner_b, partner_c):
+        sign_in(page, live_server, user.email)
+        for name in REPORT_PAGES:
+            response = page.goto(url(live_server, f"partners:{name}", pk=report.pk))
+            assert response.status == 404, f"{user.email} {name}: {response.status}"
+            expect(page.locator("body")).not_to_contain_text("Melati")
+        assert page.goto(url(live_server, "partners:attachment_download", pk=attachment.pk)).status == 404
+        # Nor does the report show up in the list they can open.
+        goto(page, url(live_server, "partners:report_list"))
+        expect(page.locator(f"a[href$='/laporan/{report.pk}/']")).to_have_count(0)
 
 
 @pytest.mark.django_db(transaction=True)
