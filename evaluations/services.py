@@ -64,6 +64,9 @@ def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
 # --- periods and the daily advance of cycles ---------------------------------------------
 
 DUE_AFTER_PERIOD_DAYS = 14
+# Late answers are still taken for a week after the due date, so the "evaluation overdue"
+# reminder (sent a few days after it, see evaluations.reminders) reaches an open cycle.
+CLOSE_AFTER_DUE_DAYS = 7
 
 
 def cycle_period_for(*, frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -117,8 +120,9 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
 
     The rules, in the order applied:
 
-    1. **Close** every open cycle whose due date has passed (``due_date < today``): answers
-       are accepted up to and including the due date.
+    1. **Close** every open cycle whose due date passed more than ``CLOSE_AFTER_DUE_DAYS`` (7)
+       days ago (``due_date + 7 < today``): answers are welcome up to the due date and still
+       accepted, late, for a week after it, while overdue reminders go out.
     2. **Create and open** the cycle of the current period for every *active* partnership
        that started on or before ``today`` and has no cycle overlapping that period. The
        period is the calendar quarter, half-year or year containing ``today``, following
@@ -138,7 +142,8 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
     now = timezone.now()
     report = AdvanceReport()
 
-    due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=today)
+    close_before = today - datetime.timedelta(days=CLOSE_AFTER_DUE_DAYS)
+    due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=close_before)
     for pk in list(due_passed.values_list("pk", flat=True)):
         if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.OPEN).update(
             status=EvaluationCycle.Status.CLOSED, closed_at=now, updated_at=now

@@ -77,17 +77,17 @@ def test_advance_waits_for_the_partnership_to_start(db):
     assert EvaluationCycle.objects.get().period_start == D(2026, 4, 1)
 
 
-def test_advance_closes_open_cycles_the_day_after_their_due_date(db):
+def test_advance_closes_open_cycles_a_week_after_their_due_date(db):
     cycle = f.EvaluationCycleFactory(status=EvaluationCycle.Status.OPEN, due_date=D(2026, 4, 14))
-    cycles_advance(today=D(2026, 4, 14))
+    cycles_advance(today=D(2026, 4, 21))
     cycle.refresh_from_db()
-    assert cycle.status == EvaluationCycle.Status.OPEN  # the due date itself still accepts answers
-    report = cycles_advance(today=D(2026, 4, 15))
+    assert cycle.status == EvaluationCycle.Status.OPEN  # late answers are taken for a week after the due date
+    report = cycles_advance(today=D(2026, 4, 22))
     cycle.refresh_from_db()
     assert cycle.status == EvaluationCycle.Status.CLOSED
     assert cycle.closed_at is not None
     assert cycle.pk in report.closed
-    assert cycle.pk not in cycles_advance(today=D(2026, 4, 15)).closed
+    assert cycle.pk not in cycles_advance(today=D(2026, 4, 22)).closed
 
 
 def test_advance_opens_a_scheduled_cycle_when_its_period_starts(db):
@@ -124,13 +124,13 @@ def test_a_year_of_daily_runs_gives_four_quarterly_cycles_on_the_right_days(db):
     assert events == [
         (D(2026, 1, 1), "created"),
         (D(2026, 4, 1), "created"),
-        (D(2026, 4, 15), "closed"),
+        (D(2026, 4, 22), "closed"),
         (D(2026, 7, 1), "created"),
-        (D(2026, 7, 15), "closed"),
+        (D(2026, 7, 22), "closed"),
         (D(2026, 10, 1), "created"),
-        (D(2026, 10, 15), "closed"),
+        (D(2026, 10, 22), "closed"),
         (D(2027, 1, 1), "created"),
-        (D(2027, 1, 15), "closed"),
+        (D(2027, 1, 22), "closed"),
     ]
     assert EvaluationCycle.objects.filter(partnership=partnership).count() == 5
 
