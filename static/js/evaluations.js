@@ -43,6 +43,7 @@
         ],
       },
       options: {
+        animation: false,
         responsive: true,
         scales: { y: { min: 0, max: 100 } },
         plugins: { legend: { position: "bottom" } },
@@ -67,6 +68,7 @@
         }),
       },
       options: {
+        animation: false,
         responsive: true,
         scales: { y: { min: 1, max: 5, ticks: { stepSize: 1 } } },
         plugins: { legend: { position: "bottom" } },

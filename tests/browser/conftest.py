@@ -43,6 +43,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
+            "--lang=id",
         ],
     }
 
