@@ -1,0 +1,366 @@
+"""`make bench`: every main page and job at scale on PostgreSQL, against Django's own ceiling.
+
+Steps (all in one run):
+1. refuse anything but PostgreSQL; migrate; ``seed_demo --force`` + ``seed_demo --scale 1000 --force``
+   (idempotent: "already present" when the data is there);
+2. make the bench accounts (a coordinator of 100 synthetic partnerships; a synthetic partner
+   representative) and their sessions, idempotently;
+3. in-process, with Django's test client: queries per page (for the bench coordinator with 100
+   partnerships and for a synthetic coordinator with 10, to show they do not grow with data),
+   and EXPLAIN of every page query, flagging sequential scans on the large tables;
+4. gunicorn with the production settings on 127.0.0.1, wrk at concurrency 4 for each page
+   (and /health/live/, the ceiling: a view with no database access);
+5. the reminder job over ~100,000 due items and the CSV export at 50,000 and 500,000 rows,
+   each in a subprocess of its own (bench/jobs.py) for its time, queries and peak memory;
+6. a table on stdout and bench/results.json.
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kem_bench), BENCH_PORT
+(8765), BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_WORKERS (4), BENCH_SKIP_JOBS=1,
+BENCH_SKIP_SEED=1.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PY = sys.executable
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kem_bench"
+LARGE_TABLES = (
+    "partners_contributionreport", "partners_indicatorvalue", "evaluations_evaluationresponse",
+    "partners_organisation", "partners_membership",
+)
+BENCH_COORDINATOR = "bench.koordinator@kemitraan.local"
+SMALL_COORDINATOR = "koordinator.sintetis.00001@kemitraan.local"
+BENCH_PARTNER = "mitra.sintetis.000001@kemitraan.local"
+BENCH_PARTNERSHIPS = 100
+
+
+def environment() -> dict:
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", DEFAULT_DB)
+    env["DJANGO_SETTINGS_MODULE"] = "kemitraan.settings.production"
+    env.setdefault("DJANGO_SECRET_KEY", "bench-" + "k3m1traan-not-a-real-secret-" * 3)
+    env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env["DJANGO_SECURE_SSL_REDIRECT"] = "false"
+    env.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env
+
+
+def refuse_sqlite(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        sys.exit(
+            f"make bench runs on PostgreSQL only (DATABASE_URL={url!r}). SQLite would measure "
+            "the wrong database; set DATABASE_URL=postgres://user@host:5432/dbname."
+        )
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def seed(env) -> None:
+    if env.get("BENCH_SKIP_SEED") == "1":
+        log("seed: skipped (BENCH_SKIP_SEED=1)")
+        return
+    subprocess.run([PY, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    for extra in ([], ["--scale", "1000"]):
+        out = subprocess.run([PY, "manage.py", "seed_demo", "--force", *extra], cwd=ROOT, env=env,
+                             check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if "already present" in line or "now present" in line or "created" in line and "accounts" in line:
+                log("seed: " + line.strip())
+
+
+# --- in-process part (Django set up with the production settings) --------------------------------
+
+def django_setup(env) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+    django.setup()
+
+
+def bench_fixtures(run_id: str) -> dict:
+    """Bench accounts, the objects each page shows, and a signed-in session for each account."""
+    from django.contrib.auth import get_user_model
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    from evaluations.models import EvaluationCycle
+    from partners.models import ContributionKind, Partnership
+    from partners.selectors import memberships_for_user
+
+    User = get_user_model()
+    coordinator, _ = User.objects.get_or_create(email=BENCH_COORDINATOR, defaults={"full_name": "Koordinator Bench"})
+    ids = list(Partnership.objects.filter(title__startswith="Kemitraan Sintetis ")
+               .order_by("title").values_list("pk", flat=True)[:BENCH_PARTNERSHIPS])
+    through = Partnership.coordinators.through
+    through.objects.bulk_create([through(partnership_id=pk, user_id=coordinator.pk) for pk in ids],
+                                ignore_conflicts=True)
+    small = User.objects.get(email=SMALL_COORDINATOR)
+    partner = User.objects.get(email=BENCH_PARTNER)
+    membership = memberships_for_user(partner).order_by("pk").first()
+    cycle = (EvaluationCycle.objects.filter(partnership_id__in=ids, status=EvaluationCycle.Status.CLOSED,
+                                            responses__isnull=False)
+             .order_by("partnership__title", "-period_end").first())
+    small_cycle = (EvaluationCycle.objects.filter(partnership__coordinators=small,
+                                                  status=EvaluationCycle.Status.CLOSED, responses__isnull=False)
+                   .order_by("partnership__title", "-period_end").first())
+
+    def session(user):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        csrf = _get_new_csrf_string()
+        client.cookies["csrftoken"] = csrf
+        return client, client.cookies["sessionid"].value, csrf
+
+    clients = {}
+    for key, user in (("coordinator", coordinator), ("small", small), ("partner", partner)):
+        client, sid, csrf = session(user)
+        clients[key] = {"client": client, "cookie": f"sessionid={sid}; csrftoken={csrf}", "csrf": csrf}
+
+    post = {
+        "membership": membership.pk, "period_start": "2026-01-01", "period_end": "2026-01-31",
+        "kind": ContributionKind.FUNDS, "quantity": "1", "unit": "paket", "value": "125000",
+        "description": f"bench-{run_id}- laporan uji beban",
+    }
+    return {"ids": ids, "partnership": ids[0], "small_partnership": small.coordinated_partnerships.order_by("title")
+            .values_list("pk", flat=True).first(), "cycle": cycle.pk, "small_cycle": small_cycle.pk,
+            "clients": clients, "post": post}
+
+
+def pages(fx) -> list[dict]:
+    from django.urls import reverse
+
+    return [
+        {"page": "ceiling: /health/live/", "path": reverse("health_live"), "who": None},
+        {"page": "coordinator dashboard", "path": reverse("home"), "who": "coordinator"},
+        {"page": "partnership detail", "who": "coordinator",
+         "path": reverse("partners:partnership_detail", args=[fx["partnership"]]),
+         "small_path": reverse("partners:partnership_detail", args=[fx["small_partnership"]])},
+        {"page": "report list (filtered, sorted)", "who": "coordinator",
+         "path": reverse("partners:report_list") + "?status=accepted&sort=-period"},
+        {"page": "review queue", "path": reverse("partners:review_queue"), "who": "coordinator"},
+        {"page": "partner home", "path": reverse("partners:partner_home"), "who": "partner"},
+        {"page": "evaluation results", "who": "coordinator",
+         "path": reverse("evaluations:cycle_detail", args=[fx["cycle"]]),
+         "small_path": reverse("evaluations:cycle_detail", args=[fx["small_cycle"]])},
+        {"page": "report submit (POST)", "path": reverse("partners:report_create"), "who": "partner",
+         "method": "POST", "expect": 302},
+    ]
+
+
+def measure_queries(fx, page_list) -> None:
+    """Queries per request, in-process, and EXPLAIN of each query (Seq Scans on large tables flagged)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for page in page_list:
+        who = page["who"]
+        client = fx["clients"][who]["client"] if who else fx["clients"]["coordinator"]["client"]
+        headers = {"HTTP_X_CSRFTOKEN": fx["clients"][who]["csrf"]} if who else {}
+
+        def hit(path, c=client):
+            if page.get("method") == "POST":
+                return c.post(path, fx["post"], **headers)
+            return c.get(path)
+
+        hit(page["path"])  # warm caches (content types, translations)
+        with CaptureQueriesContext(connection) as ctx:
+            response = hit(page["path"])
+        expected = page.get("expect", 200)
+        if response.status_code != expected:
+            raise SystemExit(f"{page['page']}: status {response.status_code}, expected {expected}")
+        page["queries"] = len(ctx.captured_queries)
+        if who in ("coordinator",):
+            small = fx["clients"]["small"]["client"]
+            path = page.get("small_path", page["path"])
+            with CaptureQueriesContext(connection) as small_ctx:
+                small.get(path)
+            page["queries_10_partnerships"] = len(small_ctx.captured_queries)
+        page["seq_scans"] = explain(ctx.captured_queries)
+
+
+def explain(captured) -> list[str]:
+    from django.db import connection
+
+    found = []
+    with connection.cursor() as cursor:
+        for query in captured:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            try:
+                cursor.execute("EXPLAIN " + sql)
+            except Exception as error:  # noqa: BLE001 - a query the plain EXPLAIN cannot take
+                found.append(f"(EXPLAIN failed: {error.__class__.__name__})")
+                continue
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            for table in LARGE_TABLES:
+                if re.search(rf"Seq Scan on {table}\b", plan):
+                    found.append(f"{table} in: {sql[:160]}...")
+    return found
+
+
+# --- wrk against gunicorn -----------------------------------------------------------------------
+
+def start_gunicorn(env, port: int, workers: int):
+    cmd = [str(Path(PY).parent / "gunicorn"), "kemitraan.wsgi:application", "--bind", f"127.0.0.1:{port}",
+           "--workers", str(workers), "--access-logfile", "-" if env.get("BENCH_ACCESS_LOG") else "/dev/null",
+           "--error-logfile", str(BENCH / ".gunicorn.log"), "--timeout", "60"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live/", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    stop(proc)
+    raise SystemExit("gunicorn did not answer /health/live/ within 60 s; see bench/.gunicorn.log")
+
+
+def stop(proc) -> None:
+    if proc and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk not found: installing it with apt-get")
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True)
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+def run_wrk(wrk, port, page, fx, seconds, connections) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        env = dict(os.environ, BENCH_OUT=str(out), BENCH_METHOD=page.get("method", "GET"),
+                   BENCH_EXPECT=str(page.get("expect", 200)))
+        if page["who"]:
+            env["BENCH_COOKIE"] = fx["clients"][page["who"]]["cookie"]
+            env["BENCH_CSRF"] = fx["clients"][page["who"]]["csrf"]
+        if page.get("method") == "POST":
+            body = Path(tmp) / "body"
+            body.write_text(urllib.parse.urlencode(fx["post"]))
+            env["BENCH_BODY_FILE"] = str(body)
+        subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                        "-s", str(BENCH / "page.lua"), f"http://127.0.0.1:{port}{page['path']}"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text())
+
+
+# --- jobs (subprocesses) -------------------------------------------------------------------------
+
+def run_job(env, *args) -> dict:
+    out = subprocess.run([PY, str(BENCH / "jobs.py"), *args], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    env = environment()
+    refuse_sqlite(env["DATABASE_URL"])
+    port = int(env.get("BENCH_PORT", "8765"))
+    seconds = int(env.get("BENCH_SECONDS", "10"))
+    connections = int(env.get("BENCH_CONNECTIONS", "4"))
+    workers = int(env.get("BENCH_WORKERS", "4"))
+    run_id = time.strftime("%Y%m%d%H%M%S")
+    started = time.monotonic()
+    log(f"make bench on {env['DATABASE_URL'].rsplit('@', 1)[-1]}: {os.cpu_count()} cores, "
+        f"wrk -c {connections} for {seconds} s per page, gunicorn --workers {workers}")
+
+    seed(env)
+    django_setup(env)
+    fx = bench_fixtures(run_id)
+    page_list = pages(fx)
+    measure_queries(fx, page_list)
+    from django.db import connection
+    connection.close()
+
+    wrk = wrk_binary()
+    proc = start_gunicorn(env, port, workers)
+    try:
+        for page in page_list:
+            page.update(run_wrk(wrk, port, page, fx, seconds, connections))
+            log(f"  {page['page']}: {page['rps']:.1f} rps, p95 {page['p95_ms']:.1f} ms")
+    finally:
+        stop(proc)
+
+    ceiling = page_list[0]["rps"]
+    rows = []
+    for page in page_list:
+        row = {k: page.get(k) for k in ("page", "path", "rps", "p50_ms", "p95_ms", "p99_ms", "queries",
+                                          "queries_10_partnerships", "requests", "unexpected_status",
+                                          "errors_ge400", "socket_errors", "seq_scans")}
+        row["ratio"] = round(page["rps"] / ceiling, 3)
+        row["rps"] = round(page["rps"], 1)
+        row["p50_ms"] = round(page["p50_ms"], 1)
+        row["p95_ms"] = round(page["p95_ms"], 1)
+        row["meets_target"] = (page is page_list[0]) or (row["ratio"] >= 0.25 and row["p95_ms"] <= 100)
+        rows.append(row)
+
+    if env.get("BENCH_SKIP_JOBS") != "1":
+        for args in (["reminders"], ["export", "coordinator"], ["export", "admin"]):
+            log(f"  job {' '.join(args)} ...")
+            rows.extend(run_job(env, *args))
+
+    print_table(rows)
+    result = BENCH / "results.json"
+    result.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    log(f"\nwrote {result.relative_to(ROOT)} in {time.monotonic() - started:.0f} s")
+
+
+def print_table(rows) -> None:
+    log("")
+    log(f"{'page':34} {'rps':>8} {'p50_ms':>8} {'p95_ms':>8} {'queries':>8} {'q@10p':>6} {'ratio':>6}  ok")
+    for row in rows:
+        if "rps" in row:
+            q10 = row.get("queries_10_partnerships")
+            log(f"{row['page']:34} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
+                f"{row['queries']:8d} {q10 if q10 is not None else '':>6} {row['ratio']:6.2f}  "
+                f"{'yes' if row['meets_target'] else 'NO'}"
+                + (f"  ({row['unexpected_status']} unexpected status)" if row["unexpected_status"] else ""))
+    jobs = [r for r in rows if "seconds" in r]
+    if jobs:
+        log("")
+        log(f"{'job':34} {'rows':>9} {'seconds':>8} {'queries':>8} {'peak_mb':>8}  ok")
+        for row in jobs:
+            log(f"{row['page']:34} {row['rows']:9d} {row['seconds']:8.1f} {row['queries']:8d} "
+                f"{row['peak_mb']:8.1f}  {'yes' if row.get('meets_target', True) else 'NO'}")
+    log("")
+    log("EXPLAIN: sequential scans on the large tables")
+    any_scan = False
+    for row in rows:
+        for scan in row.get("seq_scans") or []:
+            any_scan = True
+            log(f"  {row['page']}: Seq Scan on {scan}")
+    if not any_scan:
+        log("  none")
+
+
+if __name__ == "__main__":
+    main()
