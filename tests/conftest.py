@@ -100,3 +100,16 @@ def outsider(db):
 @pytest.fixture
 def report_a(membership_a, partner_a):
     return f.ContributionReportFactory(membership=membership_a, created_by=partner_a)
+
+
+@pytest.fixture
+def english(client, settings):
+    """Read pages and messages in English (the source language) instead of the Indonesian default.
+
+    The language cookie wins over the profile language, so signed-in users see English too.
+    """
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

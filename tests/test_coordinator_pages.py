@@ -397,6 +397,7 @@ def test_remove_member_without_history_after_confirmation(client, coordinator, p
     assert not Membership.objects.filter(pk=membership_b.pk).exists()
 
 
+@pytest.mark.usefixtures("english")  # the message is asserted in English
 def test_remove_member_with_reports_is_refused_with_a_message(client, coordinator, partnership, membership_a):
     _submitted(membership_a)
     client.force_login(coordinator)
@@ -510,6 +511,7 @@ def test_coordinator_accepts_a_submitted_report(client, coordinator, membership_
     assert (report.status, report.reviewed_by) == (ContributionReport.Status.ACCEPTED, coordinator)
 
 
+@pytest.mark.usefixtures("english")  # the message is asserted in English
 def test_accepting_twice_gives_a_message_not_an_error(client, coordinator, membership_a):
     report = _submitted(membership_a)
     client.force_login(coordinator)
@@ -548,6 +550,7 @@ def test_review_ignores_a_next_address_on_another_site(client, coordinator, memb
     assert response["Location"] == reverse("partners:review_queue")
 
 
+@pytest.mark.usefixtures("english")  # the message is asserted in English
 def test_returning_an_accepted_report_gives_a_message(client, coordinator, membership_a):
     report = f.ContributionReportFactory(membership=membership_a, status="accepted")
     client.force_login(coordinator)

@@ -21,6 +21,8 @@ from tests import factories as f
 D = datetime.date
 Q = Partnership.EvaluationFrequency
 
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English source strings
+
 
 @pytest.mark.parametrize(
     ("frequency", "day", "expected"),

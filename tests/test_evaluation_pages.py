@@ -12,6 +12,8 @@ from tests import factories as f
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>")
 INLINE_HANDLER = re.compile(r"\son[a-z]+=", re.IGNORECASE)
 
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English source strings
+
 
 @pytest.fixture
 def world(partnership, membership_a, membership_b, org_a, partner_a, partner_b, coordinator):

@@ -15,6 +15,8 @@ from tests import factories as f
 
 SCORES = dict(zip(SCORE_FIELDS.values(), [4, 5, 3, 2, 4, 5]))
 
+pytestmark = pytest.mark.usefixtures("english")  # assertions read the English source strings
+
 
 @pytest.fixture
 def open_cycle(partnership):
