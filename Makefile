@@ -56,3 +56,12 @@ check: $(STAMP)
 clean:
 	rm -rf $(VENV) .broker .run .pytest_cache .test-media
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Benchmarks on PostgreSQL (see README "Performance" and "Load test"); DATABASE_URL defaults to
+# postgres://postgres@127.0.0.1:5432/kem_bench and SQLite is refused.
+.PHONY: bench load
+bench: $(STAMP)
+	$(PY) bench/bench.py
+
+load: $(STAMP)
+	$(PY) bench/load.py

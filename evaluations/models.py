@@ -248,6 +248,8 @@ class FollowUpAction(TimeStampedModel):
         verbose_name = _("follow-up action")
         verbose_name_plural = _("follow-up actions")
         ordering = ["due_date", "id"]
+        # open actions of a partnership (dashboard counts)
+        indexes = [models.Index(fields=["partnership", "status", "due_date"], name="action_partnership_status")]
 
     def __str__(self):
         return self.title

@@ -316,7 +316,11 @@ class IndicatorValue(TimeStampedModel):
                 violation_error_message=_("The period cannot end before it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "period_start"], name="indval_indicator_period")]
+        indexes = [
+            models.Index(fields=["indicator", "period_start"], name="indval_indicator_period"),
+            # the latest value of each indicator (dashboard, goal progress)
+            models.Index(fields=["indicator", "-period_end", "-id"], name="indval_indicator_latest"),
+        ]
 
     def __str__(self):
         return f"{self.indicator}: {self.value} ({self.period_start})"
@@ -380,6 +384,9 @@ class ContributionReport(TimeStampedModel):
             models.Index(fields=["membership", "status"], name="report_membership_status"),
             models.Index(fields=["status", "submitted_at"], name="report_status_submitted"),
             models.Index(fields=["membership", "-period_start"], name="report_membership_period"),
+            # the report list: filtered on status, sorted by period (newest first), paginated
+            models.Index(fields=["status", "-period_start", "-period_end", "-id"], name="report_status_period"),
+            models.Index(fields=["-period_start", "-period_end", "-id"], name="report_period"),
         ]
 
     def __str__(self):

@@ -72,13 +72,18 @@ def reports_for_user(user) -> QuerySet[ContributionReport]:
         return qs.none()
     if user.is_superuser:
         return qs
-    own = Organisation.representatives.through.objects.filter(
-        organisation=OuterRef("membership__organisation"), user=user
+    # One semi-join on the memberships the user may see (own or coordinated), so PostgreSQL
+    # reads the reports through the membership indexes; an OR of two EXISTS on the report
+    # rows made it scan all of them. Drafts stay visible to their own organisation only.
+    own_organisations = Organisation.representatives.through.objects.filter(user=user).values("organisation_id")
+    coordinated = Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
+    own = Membership.objects.filter(organisation_id__in=own_organisations).values("pk")
+    visible = Membership.objects.filter(
+        Q(organisation_id__in=own_organisations) | Q(partnership_id__in=coordinated)
+    ).values("pk")
+    return qs.filter(membership_id__in=visible).exclude(
+        Q(status=ContributionReport.Status.DRAFT) & ~Q(membership_id__in=own)
     )
-    coordinated = Partnership.coordinators.through.objects.filter(
-        partnership=OuterRef("membership__partnership"), user=user
-    )
-    return qs.filter(Q(Exists(own)) | (Q(Exists(coordinated)) & ~Q(status=ContributionReport.Status.DRAFT)))
 
 
 def reports_editable_by(user) -> QuerySet[ContributionReport]:
