@@ -29,6 +29,7 @@ help:
 	@echo "make check   Django system checks and the migrations-in-step check"
 	@echo "make install create .venv and install the requirements (done by run and test)"
 	@echo "make clean   remove .venv, the local broker folders and caches (keeps db.sqlite3)"
+	@echo "make bench   benchmarks on PostgreSQL; make load: the load test (see the README)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kemitraan needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.11)")'
