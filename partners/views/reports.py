@@ -13,6 +13,7 @@ not see answers 404 like a GET does (405 only for someone who may see it).
 import datetime
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,6 +27,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -243,11 +246,41 @@ def _sort_links(current):
     return links
 
 
+class _PlainSelect(forms.Select):
+    """A ``<select>`` whose options are written in Python, not one template render each.
+
+    Django renders every option through a template; for the 1,000 organisations a
+    coordinator of 100 partnerships may filter on, that was most of the report list's
+    time (about 0.5 s of a 0.6 s page). Same markup: name, id, classes, selected option.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        values = value if isinstance(value, (list, tuple)) else [value]
+        selected = {str(v) for v in values if v not in (None, "")} or {""}
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((str(v), " selected" if str(v) in selected else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+def _plain_selects(report_filter, names=("partnership", "organisation")):
+    for name in names:
+        field = report_filter.form.fields[name]
+        widget = _PlainSelect(attrs=field.widget.attrs)
+        widget.choices = field.choices
+        widget.is_required = field.widget.is_required
+        field.widget = widget
+
+
 @login_required
 @require_safe
 def report_list(request):
     """List the reports the user may see, filtered, sorted and paginated."""
     report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
+    _plain_selects(report_filter)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     sort = request.GET.get("sort", "")
     return render(request, "partners/report_list.html", {
