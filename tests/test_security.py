@@ -19,7 +19,8 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env_overrides, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop and k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in drop and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(env_overrides)
     for name in drop:
         env.pop(name, None)

@@ -13,9 +13,18 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
-# make to set up data are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_orm_beside_playwright():
+    """Let the tests' own ORM calls run beside Playwright's event loop (browser modules only).
+
+    Set for each browser test module and removed after it, not at import, so the variable
+    never leaks into other tests' subprocesses (``manage.py check --deploy`` would fail).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 def pytest_collection_modifyitems(config, items):
