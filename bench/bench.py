@@ -16,7 +16,7 @@ Steps (all in one run):
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kem_bench), BENCH_PORT
 (8765), BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_WORKERS (4), BENCH_SKIP_JOBS=1,
-BENCH_SKIP_SEED=1.
+BENCH_SKIP_SEED=1, BENCH_RESULTS (another file than bench/results.json).
 """
 from __future__ import annotations
 
@@ -344,9 +344,9 @@ def main() -> None:
             rows.extend(run_job(env, *args))
 
     print_table(rows)
-    result = BENCH / "results.json"
+    result = Path(env.get("BENCH_RESULTS") or BENCH / "results.json")
     result.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    log(f"\nwrote {result.relative_to(ROOT)} in {time.monotonic() - started:.0f} s")
+    log(f"\nwrote {result} in {time.monotonic() - started:.0f} s")
 
 
 def print_table(rows) -> None:
