@@ -207,13 +207,19 @@ def measure_queries(fx, page_list) -> None:
             with CaptureQueriesContext(connection) as small_ctx:
                 small.get(path)
             page["queries_10_partnerships"] = len(small_ctx.captured_queries)
-        page["seq_scans"] = explain(ctx.captured_queries)
+        page["seq_scans"] = explain(ctx.captured_queries, page["page"])
 
 
-def explain(captured) -> list[str]:
+PLANS = BENCH / "plans.txt"
+
+
+def explain(captured, page_name="") -> list[str]:
+    """EXPLAIN every SELECT of a page (appended to bench/plans.txt); return the Seq Scans on large tables."""
     from django.db import connection
 
     found = []
+    out = PLANS.open("a")
+    out.write(f"\n######## {page_name}\n")
     with connection.cursor() as cursor:
         for query in captured:
             sql = query["sql"]
@@ -225,9 +231,11 @@ def explain(captured) -> list[str]:
                 found.append(f"(EXPLAIN failed: {error.__class__.__name__})")
                 continue
             plan = "\n".join(row[0] for row in cursor.fetchall())
+            out.write(f"\n-- {sql[:300]}\n{plan}\n")
             for table in LARGE_TABLES:
                 if re.search(rf"Seq Scan on {table}\b", plan):
                     found.append(f"{table} in: {sql[:160]}...")
+    out.close()
     return found
 
 
@@ -312,6 +320,7 @@ def main() -> None:
     django_setup(env)
     fx = bench_fixtures(run_id)
     page_list = pages(fx)
+    PLANS.write_text(f"EXPLAIN of every query of every page, make bench run {run_id}\n")
     measure_queries(fx, page_list)
     from django.db import connection
     connection.close()
@@ -367,7 +376,7 @@ def print_table(rows) -> None:
             log(f"{row['page']:34} {row['rows']:9d} {row['seconds']:8.1f} {row['queries']:8d} "
                 f"{row['peak_mb']:8.1f}  {'yes' if row.get('meets_target', True) else 'NO'}")
     log("")
-    log("EXPLAIN: sequential scans on the large tables")
+    log(f"EXPLAIN: sequential scans on the large tables (every plan: {PLANS.relative_to(ROOT)})")
     any_scan = False
     for row in rows:
         for scan in row.get("seq_scans") or []:
