@@ -7,9 +7,23 @@
 - ``partner_c``: represents org C, a member of ``other_partnership`` only.
 - ``outsider``: signed in, belongs to nothing.
 """
+from pathlib import Path
+
 import pytest
 
 from tests import factories as f
+
+BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last.
+
+    Playwright keeps an event loop running in the main thread from its first test to the
+    end of the session, and Django refuses ORM calls beside a running loop; every other
+    test therefore runs before the first browser test starts it.
+    """
+    items.sort(key=lambda item: BROWSER_DIR in Path(str(item.fspath)).resolve().parents)
 
 
 @pytest.fixture
