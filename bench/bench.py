@@ -16,7 +16,7 @@ Steps (all in one run):
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kem_bench), BENCH_PORT
 (8765), BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_WORKERS (4), BENCH_SKIP_JOBS=1,
-BENCH_SKIP_SEED=1, BENCH_RESULTS (another file than bench/results.json).
+BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_RESULTS (another file than bench/results.json).
 """
 from __future__ import annotations
 
@@ -188,9 +188,10 @@ def measure_queries(fx, page_list) -> None:
         who = page["who"]
         client = fx["clients"][who]["client"] if who else fx["clients"]["coordinator"]["client"]
         headers = {"HTTP_X_CSRFTOKEN": fx["clients"][who]["csrf"]} if who else {}
+        is_post = page.get("method") == "POST"
 
-        def hit(path, c=client):
-            if page.get("method") == "POST":
+        def hit(path, c=client, post=is_post, headers=headers):
+            if post:
                 return c.post(path, fx["post"], **headers)
             return c.get(path)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import collections
 import http.client
 import json
-import os
 import random
 import re
 import sys
