@@ -7,10 +7,43 @@ This module is the one place that decides who sees what:
   and only its own organisations' reports (drafts included).
 Views fetch objects through these functions and answer 404 when nothing comes back.
 """
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
+import datetime
+import operator
+from decimal import Decimal
+from functools import reduce
 
-from .models import ContributionReport, Membership, Organisation, Partnership
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import (
+    ContributionKind,
+    ContributionReport,
+    Frequency,
+    Indicator,
+    IndicatorValue,
+    Membership,
+    Organisation,
+    Partnership,
+    Pledge,
+    SharedGoal,
+)
 
 
 def _coordinated(user) -> Q:
@@ -126,34 +159,6 @@ def report_get(user, pk) -> ContributionReport:
 
 # --- coordinator pages: object access, dashboard, progress, pledged vs delivered ---
 # (used by partners/views/coordinator.py; other modules may reuse them)
-import datetime
-import operator
-from decimal import Decimal
-from functools import reduce
-
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    IntegerField,
-    Max,
-    Min,
-    Prefetch,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
-from django.utils import timezone
-
-from .models import (
-    ContributionKind,
-    Frequency,
-    Indicator,
-    IndicatorValue,
-    Pledge,
-    SharedGoal,
-)
 
 
 def _coordinated_scope(user, path: str) -> Q:

@@ -6,10 +6,20 @@ consistent state and one history entry per real change.
 """
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Attachment, ContributionReport, IndicatorValue
+from .models import (
+    Attachment,
+    ContributionReport,
+    Indicator,
+    IndicatorValue,
+    Membership,
+    Organisation,
+    Partnership,
+    SharedGoal,
+)
 
 
 class TransitionError(ValidationError):
@@ -261,9 +271,6 @@ def indicator_values_save(*, membership, period_start, period_end, entries, user
 
 # --- coordinator pages: partnerships, members, pledges, goals, indicators ---
 # (used by partners/views/coordinator.py)
-from django.db.models import ProtectedError
-
-from .models import Indicator, Membership, Organisation, Partnership, SharedGoal
 
 
 def _validated_save(obj):
