@@ -765,7 +765,7 @@ def _deliver(run: ReminderRun, *, rules, on_item) -> None:
                 batch = _Batch(list(items.values()), today=run.today, rules=rules)
                 started = time.monotonic()
                 sent, errors, dead = [], [], []
-                for done, log in enumerate(logs, start=1):
+                for log in logs:
                     last_id = log.pk
                     item = items[log.pk]
                     try:

@@ -214,7 +214,7 @@ def test_partnership_list_query_count_is_constant(client, coordinator):
 def test_partnership_detail_query_count_is_constant(client, coordinator, partnership):
     def build(n, made=None):
         made = made or []
-        for i in range(len(made), n):
+        for _ in range(len(made), n):
             m = _member(partnership)
             f.PledgeFactory(membership=m)
             _report(m, "accepted")
@@ -236,7 +236,7 @@ def test_partnership_detail_query_count_is_constant(client, coordinator, partner
 def test_pledge_summary_query_count_is_constant(client, coordinator, partnership):
     def build(n, made=None):
         made = made or []
-        for i in range(len(made), n):
+        for _ in range(len(made), n):
             m = _member(partnership)
             f.PledgeFactory(membership=m, kind="funds")
             f.PledgeFactory(membership=m, kind="volunteer_hours", quantity=Decimal("10"), unit="jam")
