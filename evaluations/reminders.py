@@ -765,7 +765,7 @@ def _deliver(run: ReminderRun, *, rules, on_item) -> None:
                 batch = _Batch(list(items.values()), today=run.today, rules=rules)
                 started = time.monotonic()
                 sent, errors, dead = [], [], []
-                for log in logs:
+                for done, log in enumerate(logs, start=1):  # noqa: B007 - done is read after the loop
                     last_id = log.pk
                     item = items[log.pk]
                     try:
