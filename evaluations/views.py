@@ -332,7 +332,7 @@ def action_create(request, partnership_pk):
     else:
         initial = {}
         finding_pk = request.GET.get("finding", "")
-        if finding_pk.isdigit():
+        if finding_pk.isdecimal() and finding_pk.isascii():
             initial["finding"] = int(finding_pk)
         form = _action_form(partnership, initial=initial)
     return render(request, "evaluations/action_form.html", {"partnership": partnership, "form": form, "action": None})

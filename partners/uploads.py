@@ -150,7 +150,13 @@ def check_attachment(uploaded) -> CheckedFile:
             % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    name = clean_filename(uploaded.name)
+    raw_name = str(uploaded.name or "")
+    if re.search(r"[/\\]", raw_name) or raw_name.startswith(".") or ".." in raw_name:
+        raise ValidationError(
+            _("The file name must not contain folders, \"..\" or a leading dot. Rename the file and try again."),
+            code="path_like_name",
+        )
+    name = clean_filename(raw_name)
     extension = extension_of(name)
     allowed = ", ".join(ALLOWED_EXTENSIONS)
     if extension not in ALLOWED_EXTENSIONS:

@@ -12,6 +12,11 @@ from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
 REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "value", "description"]
 
 
+# Reporting periods live in this range; a period ending in year 9999 would break the
+# "next period" arithmetic of every deadline page.
+REPORT_YEARS = (1900, 2200)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -46,6 +51,16 @@ class MembershipChoiceField(forms.ModelChoiceField):
 class GoalChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
+
+    def _check_values(self, value):
+        # An id beyond a 64-bit integer is no goal; SQLite would raise OverflowError on the lookup.
+        for pk in value:
+            text = str(pk).strip()
+            if text.lstrip("-").isdecimal() and abs(int(text)) > 2**63 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 class ReportForm(forms.ModelForm):
@@ -95,6 +110,11 @@ class ReportForm(forms.ModelForm):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The period cannot end before it starts."))
+        for name in ("period_start", "period_end"):
+            day = cleaned.get(name)
+            if day and not (REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]):
+                self.add_error(name, _("Choose a date between %(first)s and %(last)s.")
+                               % {"first": REPORT_YEARS[0], "last": REPORT_YEARS[1]})
         membership = cleaned.get("membership")
         goals = cleaned.get("goals") or []
         if membership is not None:

@@ -40,7 +40,8 @@ def _page(request, items, per_page=None):
 def _next_url(request, default):
     """Return the ``next`` address of the request when it is on this site, else ``default``."""
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would take a bare word for a URL pattern name.
+    if candidate and candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -135,7 +136,7 @@ def partnership_list(request):
 def partnership_create(request):
     if not selectors.user_may_create_partnership(request.user):
         raise Http404
-    form = PartnershipForm(request.POST or None)
+    form = PartnershipForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             partnership = services.partnership_create(user=request.user, **_fields(form))
@@ -150,7 +151,7 @@ def partnership_create(request):
 @login_required
 def partnership_edit(request, pk):
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
-    form = PartnershipForm(request.POST or None, instance=partnership)
+    form = PartnershipForm(request.POST if request.method == "POST" else None, instance=partnership)
     if request.method == "POST" and form.is_valid():
         try:
             services.partnership_update(partnership=partnership, **_fields(form))
@@ -205,7 +206,7 @@ def pledge_summary(request, pk):
 def membership_add(request, pk):
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
     data = request.POST if request.method == "POST" else None
-    search = (request.GET.get("q") or "").strip()
+    search = (request.GET.get("q") or "").replace("\x00", "").strip()
     org_form = OrganisationChoiceForm(data, partnership=partnership, search=search)
     form = MembershipForm(data, adding=True, initial={"joined_on": timezone.localdate()})
     formset = PledgeFormSet(data, instance=Membership(partnership=partnership), prefix="pledges")
@@ -229,7 +230,7 @@ def membership_add(request, pk):
 def organisation_options(request, pk):
     """Return the <option>s of organisations that may join, filtered by ``q`` (htmx search on the add-member form)."""
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
-    org_form = OrganisationChoiceForm(partnership=partnership, search=(request.GET.get("q") or "").strip())
+    org_form = OrganisationChoiceForm(partnership=partnership, search=(request.GET.get("q") or "").replace("\x00", "").strip())
     return render(request, "partners/organisation_options.html", {"org_form": org_form})
 
 
@@ -281,7 +282,7 @@ def membership_remove(request, pk):
 @login_required
 def goal_create(request, pk):
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
-    form = SharedGoalForm(request.POST or None, initial={"order": partnership.goals.count() + 1})
+    form = SharedGoalForm(request.POST if request.method == "POST" else None, initial={"order": partnership.goals.count() + 1})
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_create(partnership=partnership, **_fields(form))
@@ -296,7 +297,7 @@ def goal_create(request, pk):
 @login_required
 def goal_edit(request, pk):
     goal = selectors.goal_get_for_coordinator(request.user, pk)
-    form = SharedGoalForm(request.POST or None, instance=goal)
+    form = SharedGoalForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_update(goal=goal, **_fields(form))
@@ -326,7 +327,7 @@ def goal_delete(request, pk):
 @login_required
 def indicator_create(request, pk):
     goal = selectors.goal_get_for_coordinator(request.user, pk)
-    form = IndicatorForm(request.POST or None)
+    form = IndicatorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             indicator = services.indicator_create(goal=goal, **_fields(form))
@@ -341,7 +342,7 @@ def indicator_create(request, pk):
 @login_required
 def indicator_edit(request, pk):
     indicator = selectors.indicator_get_for_coordinator(request.user, pk)
-    form = IndicatorForm(request.POST or None, instance=indicator)
+    form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         try:
             services.indicator_update(indicator=indicator, **_fields(form))
@@ -443,7 +444,7 @@ def report_accept(request, pk):
 @login_required
 def report_return(request, pk):
     report = selectors.report_get_for_coordinator(request.user, pk)
-    form = ReportReturnForm(request.POST or None)
+    form = ReportReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_return(report=report, user=request.user, reason=form.cleaned_data["reason"])

@@ -409,12 +409,12 @@ def report_create(request):
         raise Http404(_("You do not represent any organisation in a partnership."))
     initial = {}
     chosen = request.GET.get("membership", "")
-    if chosen.isdigit():
+    if chosen.isdecimal() and chosen.isascii():
         membership = memberships.filter(pk=int(chosen)).first()
         if membership is not None:
             start, end = next_report_period(membership, membership.last_reported_end)
             initial = {"membership": membership.pk, "period_start": start, "period_end": end}
-    form = ReportForm(request.POST or None, user=request.user, initial=initial)
+    form = ReportForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.report_create(
@@ -437,7 +437,7 @@ def report_edit(request, pk):
     refused = _refuse_if_locked(request, report, _("This report is %(status)s and can no longer be changed."))
     if refused:
         return refused
-    form = ReportForm(request.POST or None, instance=report, user=request.user)
+    form = ReportForm(request.POST if request.method == "POST" else None, instance=report, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_update(
@@ -524,7 +524,7 @@ def attachment_add(request, pk):
     refused = _refuse_if_locked(request, report, _("This report is %(status)s; files can no longer be added."))
     if refused:
         return refused
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    form = AttachmentForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             attachment = services.attachment_add(
