@@ -1121,11 +1121,7 @@ def test_path_like_names_are_refused_when_the_app_sees_them(hostile_world):
         check_attachment(SimpleUploadedFile("..\\..\\x.pdf", PDF))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug (slow answer, not a 500): PledgeFormSet in partners/forms/coordinator.py has max_num=100 but "
-    "absolute_max defaults to max_num + 1000, so a forged pledges-TOTAL_FORMS=99999 on membership_add/"
-    "membership_edit builds, validates and renders 1100 pledge forms (about 10 s of CPU per request); "
-    "pass absolute_max=100 (or 101) to inlineformset_factory"))
+# Used to build 1,100 pledge forms (absolute_max defaulted to max_num + 1000): ~10 s of CPU per request.
 def test_forged_total_forms_builds_no_more_pledge_forms_than_allowed(hostile_world):
     from partners.forms.coordinator import PledgeFormSet
 

@@ -186,7 +186,8 @@ class PledgeForm(forms.ModelForm):
 
 
 PledgeFormSet = inlineformset_factory(
-    Membership, Pledge, form=PledgeForm, extra=1, can_delete=True, max_num=100, validate_max=True
+    Membership, Pledge, form=PledgeForm, extra=1, can_delete=True, max_num=100, validate_max=True,
+    absolute_max=101,  # a forged TOTAL_FORMS builds at most this many forms, not max_num + 1000
 )
 
 
