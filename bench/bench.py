@@ -16,7 +16,8 @@ Steps (all in one run):
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kem_bench), BENCH_PORT
 (8765), BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_WORKERS (4), BENCH_SKIP_JOBS=1,
-BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_RESULTS (another file than bench/results.json).
+BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_SKIP_UNCACHED=1, CACHE_URL (redis://127.0.0.1:6379/8),
+BENCH_RESULTS (another file than bench/results.json).
 """
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def environment() -> dict:
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env["DJANGO_SECURE_SSL_REDIRECT"] = "false"
     env.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+    # Cached page fragments (kemitraan/fragments.py) on Redis, as in production.
+    env.setdefault("CACHE_URL", "redis://127.0.0.1:6379/8")
     env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     env.setdefault("PYTHONPATH", str(ROOT))
     return env
@@ -85,6 +88,8 @@ def seed(env) -> None:
         for line in out.splitlines():
             if "already present" in line or "now present" in line or "created" in line and "accounts" in line:
                 log("seed: " + line.strip())
+    # Pages cached by an earlier run may show data this database no longer has (a re-seed sends no signals).
+    subprocess.run([PY, "manage.py", "fragments_clear"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def analyze(env) -> None:
@@ -180,7 +185,12 @@ def pages(fx) -> list[dict]:
 
 
 def measure_queries(fx, page_list) -> None:
-    """Queries per request, in-process, and EXPLAIN of each query (Seq Scans on large tables flagged)."""
+    """Queries per request, in-process, and EXPLAIN of each query (Seq Scans on large tables flagged).
+
+    ``queries`` counts a request that renders the page afresh (the fragment cache emptied first);
+    ``queries_cached`` the same request again, served from the cached fragment.
+    """
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -196,15 +206,21 @@ def measure_queries(fx, page_list) -> None:
             return c.get(path)
 
         hit(page["path"])  # warm caches (content types, translations)
+        caches["fragments"].clear()
         with CaptureQueriesContext(connection) as ctx:
             response = hit(page["path"])
         expected = page.get("expect", 200)
         if response.status_code != expected:
             raise SystemExit(f"{page['page']}: status {response.status_code}, expected {expected}")
         page["queries"] = len(ctx.captured_queries)
+        with CaptureQueriesContext(connection) as cached_ctx:
+            hit(page["path"])
+        page["queries_cached"] = len(cached_ctx.captured_queries)
         if who in ("coordinator",):
             small = fx["clients"]["small"]["client"]
             path = page.get("small_path", page["path"])
+            small.get(path)
+            caches["fragments"].clear()
             with CaptureQueriesContext(connection) as small_ctx:
                 small.get(path)
             page["queries_10_partnerships"] = len(small_ctx.captured_queries)
@@ -327,20 +343,31 @@ def main() -> None:
     connection.close()
 
     wrk = wrk_binary()
-    proc = start_gunicorn(env, port, workers)
-    try:
-        for page in page_list:
-            page.update(run_wrk(wrk, port, page, fx, seconds, connections))
-            log(f"  {page['page']}: {page['rps']:.1f} rps, p95 {page['p95_ms']:.1f} ms")
-    finally:
-        stop(proc)
+    # Pass 1: as deployed, cached fragments on Redis. Pass 2 (BENCH_SKIP_UNCACHED=1 skips it): the
+    # fragment cache off, so every request computes and renders its page: what a first visit
+    # after a change costs.
+    passes = [(page_list, env)]
+    if env.get("BENCH_SKIP_UNCACHED") != "1":
+        uncached = [dict(page, page=page["page"] + " (no cache)") for page in page_list[1:]
+                    if page.get("method") != "POST"]  # the POST renders nothing cached
+        passes.append((uncached, dict(env, CACHE_URL="dummycache://")))
+    measured = []
+    for pages_of_pass, pass_env in passes:
+        proc = start_gunicorn(pass_env, port, workers)
+        try:
+            for page in pages_of_pass:
+                page.update(run_wrk(wrk, port, page, fx, seconds, connections))
+                log(f"  {page['page']}: {page['rps']:.1f} rps, p95 {page['p95_ms']:.1f} ms")
+                measured.append(page)
+        finally:
+            stop(proc)
 
     ceiling = page_list[0]["rps"]
     rows = []
-    for page in page_list:
+    for page in measured:
         row = {k: page.get(k) for k in ("page", "path", "rps", "p50_ms", "p95_ms", "p99_ms", "queries",
-                                          "queries_10_partnerships", "requests", "unexpected_status",
-                                          "errors_ge400", "socket_errors", "seq_scans")}
+                                          "queries_cached", "queries_10_partnerships", "requests",
+                                          "unexpected_status", "errors_ge400", "socket_errors", "seq_scans")}
         row["ratio"] = round(page["rps"] / ceiling, 3)
         row["rps"] = round(page["rps"], 1)
         row["p50_ms"] = round(page["p50_ms"], 1)
@@ -361,20 +388,23 @@ def main() -> None:
 
 def print_table(rows) -> None:
     log("")
-    log(f"{'page':34} {'rps':>8} {'p50_ms':>8} {'p95_ms':>8} {'queries':>8} {'q@10p':>6} {'ratio':>6}  ok")
+    log(f"{'page':44} {'rps':>8} {'p50_ms':>8} {'p95_ms':>8} {'queries':>8} {'cached':>6} {'q@10p':>6} "
+        f"{'ratio':>6}  ok")
     for row in rows:
         if "rps" in row:
             q10 = row.get("queries_10_partnerships")
-            log(f"{row['page']:34} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
-                f"{row['queries']:8d} {q10 if q10 is not None else '':>6} {row['ratio']:6.2f}  "
+            cached = row.get("queries_cached")
+            log(f"{row['page']:44} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
+                f"{row['queries']:8d} {cached if cached is not None else '':>6} "
+                f"{q10 if q10 is not None else '':>6} {row['ratio']:6.2f}  "
                 f"{'yes' if row['meets_target'] else 'NO'}"
                 + (f"  ({row['unexpected_status']} unexpected status)" if row["unexpected_status"] else ""))
     jobs = [r for r in rows if "seconds" in r]
     if jobs:
         log("")
-        log(f"{'job':34} {'rows':>9} {'seconds':>8} {'queries':>8} {'peak_mb':>8}  ok")
+        log(f"{'job':52} {'rows':>9} {'seconds':>8} {'queries':>8} {'peak_mb':>8}  ok")
         for row in jobs:
-            log(f"{row['page']:34} {row['rows']:9d} {row['seconds']:8.1f} {row['queries']:8d} "
+            log(f"{row['page']:52} {row['rows']:9d} {row['seconds']:8.1f} {row['queries']:8d} "
                 f"{row['peak_mb']:8.1f}  {'yes' if row.get('meets_target', True) else 'NO'}")
     log("")
     log(f"EXPLAIN: sequential scans on the large tables (every plan: {PLANS.relative_to(ROOT)})")

@@ -6,3 +6,8 @@ class EvaluationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "evaluations"
     verbose_name = _("Evaluations")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect_all()  # cached page fragments follow every change (kemitraan/fragments.py)

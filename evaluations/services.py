@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import Membership, Organisation, Partnership
 from partners.services import TransitionError
+from partners.signals import touch
 
 from .models import (
     SCORE_FIELDS,
@@ -145,10 +146,12 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
     close_before = today - datetime.timedelta(days=CLOSE_AFTER_DUE_DAYS)
     due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=close_before)
     for pk in list(due_passed.values_list("pk", flat=True)):
-        if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.OPEN).update(
-            status=EvaluationCycle.Status.CLOSED, closed_at=now, updated_at=now
-        ):
-            report.closed.append(pk)
+        with transaction.atomic():
+            if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.OPEN).update(
+                status=EvaluationCycle.Status.CLOSED, closed_at=now, updated_at=now
+            ):
+                _touch_partnership_of(pk)
+                report.closed.append(pk)
 
     active = Partnership.objects.filter(status=Partnership.Status.ACTIVE, start_date__lte=today).order_by("pk")
     for partnership in active:
@@ -180,11 +183,18 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
         partnership__status=Partnership.Status.ACTIVE,
     )
     for pk in list(startable.values_list("pk", flat=True)):
-        if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.SCHEDULED).update(
-            status=EvaluationCycle.Status.OPEN, opened_at=now, updated_at=now
-        ):
-            report.opened.append(pk)
+        with transaction.atomic():
+            if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.SCHEDULED).update(
+                status=EvaluationCycle.Status.OPEN, opened_at=now, updated_at=now
+            ):
+                _touch_partnership_of(pk)
+                report.opened.append(pk)
     return report
+
+
+def _touch_partnership_of(cycle_pk) -> None:
+    """A conditional UPDATE sends no signal: touch the cycle's partnership (its cached pages) in the same transaction."""
+    touch(EvaluationCycle.objects.filter(pk=cycle_pk).values_list("partnership_id", flat=True))
 
 
 @transaction.atomic

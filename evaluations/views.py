@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kemitraan import fragments
 from partners.models import Organisation
-from partners.selectors import partnership_get
+from partners.selectors import partnership_get, partnership_tokens_for_user
 from partners.services import TransitionError
 
 from . import results as results_maths
@@ -128,33 +129,41 @@ def cycle_create(request, partnership_pk):
 
 @login_required
 def cycle_detail(request, pk):
-    """One cycle: the user's own answers, and the results the user may see."""
+    """One cycle: the user's own answers, and the results the user may see (a cached fragment, per browser: it holds forms)."""
     cycle = selectors.cycle_get(request.user, pk)
-    is_coordinator = selectors.can_coordinate(request.user, cycle.partnership_id)
-    own_responses = selectors.responses_represented(request.user, cycle)
-    my_members = [
-        {"membership": m, "response": own_responses.get(m.pk), "asked": services.membership_is_asked(m, cycle)}
-        for m in selectors.memberships_represented(request.user, cycle.partnership_id)
-    ]
-    result = selectors.cycle_results([cycle])[cycle.pk]
-    show_results = is_coordinator or selectors.partner_may_see_results(cycle, result)
-    context = {
-        "cycle": cycle,
-        "partnership": cycle.partnership,
-        "is_coordinator": is_coordinator,
-        "my_members": my_members,
-        "result": result if show_results else None,
-        "min_answers": selectors.PARTNER_MIN_ANSWERS,
-        "findings": selectors.findings_for_cycle(cycle) if (is_coordinator or cycle.is_closed) else None,
-    }
-    if is_coordinator:
-        responses = list(selectors.submitted_responses(cycle))
-        answered = {r.membership_id for r in responses}
-        context["responses"] = [
-            {"response": r, "scores": [getattr(r, f) for f in SCORE_FIELDS.values()]} for r in responses
+
+    def build():
+        is_coordinator = selectors.can_coordinate(request.user, cycle.partnership_id)
+        own_responses = selectors.responses_represented(request.user, cycle)
+        my_members = [
+            {"membership": m, "response": own_responses.get(m.pk), "asked": services.membership_is_asked(m, cycle)}
+            for m in selectors.memberships_represented(request.user, cycle.partnership_id)
         ]
-        context["not_answered"] = [m for m in selectors.cycle_members(cycle) if m.pk not in answered]
-    return render(request, "evaluations/cycle_detail.html", context)
+        result = selectors.cycle_results([cycle])[cycle.pk]
+        show_results = is_coordinator or selectors.partner_may_see_results(cycle, result)
+        context = {
+            "cycle": cycle,
+            "partnership": cycle.partnership,
+            "is_coordinator": is_coordinator,
+            "my_members": my_members,
+            "result": result if show_results else None,
+            "min_answers": selectors.PARTNER_MIN_ANSWERS,
+            "findings": selectors.findings_for_cycle(cycle) if (is_coordinator or cycle.is_closed) else None,
+        }
+        if is_coordinator:
+            responses = list(selectors.submitted_responses(cycle))
+            answered = {r.membership_id for r in responses}
+            context["responses"] = [
+                {"response": r, "scores": [getattr(r, f) for f in SCORE_FIELDS.values()]} for r in responses
+            ]
+            context["not_answered"] = [m for m in selectors.cycle_members(cycle) if m.pk not in answered]
+        return context
+
+    content = fragments.render_fragment(
+        request, "cycle_detail", "evaluations/cycle_detail_content.html", build,
+        tokens=partnership_tokens_for_user(request.user), per_browser=True,
+    )
+    return render(request, "evaluations/cycle_detail.html", {"cycle": cycle, "content": content})
 
 
 def _cycle_transition(request, pk, *, service, template, success):

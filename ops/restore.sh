@@ -10,4 +10,7 @@ media=${MEDIA_ROOT:-$(cd "$(dirname "$0")/.." && pwd)/media}
 pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --dbname "$DATABASE_URL" "$dump"
 mkdir -p "$media"
 tar -C "$media" -xzf "$media_archive"
+# The restore sent no signals: pages cached before it must not be served (kemitraan/fragments.py).
+python_bin=${PYTHON:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python}
+"$python_bin" "$(cd "$(dirname "$0")/.." && pwd)/manage.py" fragments_clear
 echo "restored $dump and $media_archive into $media"

@@ -78,6 +78,12 @@ class Organisation(TimeStampedModel):
         return self.name
 
 
+class PartnershipQuerySet(models.QuerySet):
+    def touch(self) -> int:
+        """Give these partnerships a new ``cache_token``: their cached page fragments are not served again."""
+        return self.update(cache_token=uuid.uuid4())
+
+
 class Partnership(TimeStampedModel):
     """A long-term collaboration of organisations around one social problem."""
 
@@ -127,7 +133,14 @@ class Partnership(TimeStampedModel):
         choices=EvaluationFrequency.choices,
         default=EvaluationFrequency.QUARTERLY,
     )
-    history = HistoricalRecords()
+    # Replaced, in the same transaction, by every change to a record shown on this partnership's
+    # pages (partners/signals.py); part of the key of the cached page fragments
+    # (kemitraan/fragments.py). Only ``touch()`` writes it: save() leaves it out, so an instance
+    # loaded before a change cannot put the old token back.
+    cache_token = models.UUIDField(_("cache token"), default=uuid.uuid4, editable=False)
+    history = HistoricalRecords(excluded_fields=["cache_token"])
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partnership")
@@ -143,6 +156,14 @@ class Partnership(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "cache_token"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("partners:partnership_detail", args=[self.pk])

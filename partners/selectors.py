@@ -10,6 +10,7 @@ Views fetch objects through these functions and answer 404 when nothing comes ba
 import datetime
 import operator
 from decimal import Decimal
+import uuid
 from functools import reduce
 
 from django.db.models import (
@@ -71,6 +72,23 @@ def partnerships_coordinated_by(user) -> QuerySet[Partnership]:
         return qs
     coordinated = Partnership.coordinators.through.objects.filter(partnership=OuterRef("pk"), user=user)
     return qs.filter(Exists(coordinated))
+
+
+def partnership_tokens_for_user(user) -> list[tuple[int, uuid.UUID]]:
+    """Return (id, cache_token) of every partnership ``user`` coordinates or represents a member of (all for an admin).
+
+    This is the key of the person's cached page fragments (``kemitraan.fragments``): every page
+    a person sees draws only on these partnerships, and a change to any record shown on them
+    replaces its partnership's token.
+    """
+    if not user.is_authenticated:
+        return []
+    qs = Partnership.objects.all()
+    if not user.is_superuser:
+        coordinated = Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
+        represented = Membership.objects.filter(organisation__representatives=user).values("partnership_id")
+        qs = qs.filter(Q(pk__in=coordinated) | Q(pk__in=represented))
+    return list(qs.order_by("pk").values_list("pk", "cache_token"))
 
 
 def user_coordinates(user, partnership: Partnership) -> bool:

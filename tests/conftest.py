@@ -26,6 +26,15 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: BROWSER_DIR in Path(str(item.fspath)).resolve().parents)
 
 
+@pytest.fixture(autouse=True)
+def _empty_fragment_cache():
+    """Each test starts with no cached page fragments (ids repeat between tests on SQLite)."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+
+
 @pytest.fixture
 def admin(db):
     return f.UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)

@@ -167,6 +167,16 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kemitraan <noreply@kemitraan.local>")
 EMAIL_TIMEOUT = 20
 
+# Caches. "default" is each process's own memory (small lookups that may differ per process).
+# "fragments" holds rendered page fragments and the per-partnership change tokens that
+# invalidate them (kemitraan/fragments.py); it must be shared by every web process and Celery
+# worker, so it is Redis in production (CACHE_URL=redis://host:6379/1). Left unset, it is the
+# dummy backend: nothing is cached, every page renders afresh (still correct, only slower).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kemitraan"},
+    "fragments": env.cache_url("CACHE_URL", default="dummycache://"),
+}
+
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)  # absolute expiry
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_COOKIE_HTTPONLY = True

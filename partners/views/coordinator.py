@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from kemitraan import fragments
 from partners import selectors, services
 from partners.filters import PartnershipFilter, ReviewQueueFilter
 from partners.forms.coordinator import (
@@ -101,19 +102,31 @@ def home(request):
 
 
 def dashboard(request):
-    """Show the figures of every partnership the user runs, a page at a time, in a constant number of queries."""
-    today = timezone.localdate()
-    partnerships = selectors.partnerships_dashboard_for(request.user, today).order_by(STATUS_RANK, "title", "pk")
-    page = _page(request, partnerships)
-    selectors.partnerships_attach_scores(page.object_list)
+    """Show the figures of every partnership the user runs, a page at a time, in a constant number of queries.
+
+    The figures are a cached fragment (``kemitraan.fragments``): rendered again only after a
+    change to one of the user's partnerships, on a new day or in another language.
+    """
+    def build():
+        today = timezone.localdate()
+        partnerships = selectors.partnerships_dashboard_for(request.user, today).order_by(STATUS_RANK, "title", "pk")
+        page = _page(request, partnerships)
+        selectors.partnerships_attach_scores(page.object_list)
+        return {
+            "page": page,
+            "rows": page.object_list,
+            "waiting_total": selectors.reports_to_review_for(request.user).count(),
+            "due_days": selectors.FOLLOW_UP_DUE_DAYS,
+            "today": today,
+        }
+
+    content = fragments.render_fragment(
+        request, "dashboard", "partners/dashboard_content.html", build,
+        tokens=selectors.partnership_tokens_for_user(request.user),
+    )
     return render(request, "partners/dashboard.html", {
-        "page": page,
-        "rows": page.object_list,
-        "waiting_total": selectors.reports_to_review_for(request.user).count(),
+        "content": content,
         "is_representative": request.user.organisations.exists(),
-        "may_create": True,
-        "due_days": selectors.FOLLOW_UP_DUE_DAYS,
-        "today": today,
     })
 
 
@@ -171,20 +184,29 @@ def _partnership_with_figures(user, pk):
 
 @login_required
 def partnership_detail(request, pk):
-    partnership = _partnership_with_figures(request.user, pk)
-    recent_reports = (
-        selectors.reports_reviewable_by(request.user)
-        .filter(membership__partnership=partnership)
-        .order_by("-submitted_at", "-pk")[:10]
+    """One partnership's figures, members, goals and recent reports (a cached fragment, see ``dashboard``)."""
+    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+
+    def build():
+        figures = _partnership_with_figures(request.user, pk)
+        return {
+            "partnership": figures,
+            "members": selectors.pledged_vs_delivered(figures),
+            "goals": selectors.goals_with_progress(figures),
+            "recent_reports": (
+                selectors.reports_reviewable_by(request.user)
+                .filter(membership__partnership=figures)
+                .order_by("-submitted_at", "-pk")[:10]
+            ),
+            "coordinators": list(figures.coordinators.order_by("full_name", "email")),
+            "due_days": selectors.FOLLOW_UP_DUE_DAYS,
+        }
+
+    content = fragments.render_fragment(
+        request, "partnership_detail", "partners/partnership_detail_content.html", build,
+        tokens=selectors.partnership_tokens_for_user(request.user),
     )
-    return render(request, "partners/partnership_detail.html", {
-        "partnership": partnership,
-        "members": selectors.pledged_vs_delivered(partnership),
-        "goals": selectors.goals_with_progress(partnership),
-        "recent_reports": recent_reports,
-        "coordinators": list(partnership.coordinators.order_by("full_name", "email")),
-        "due_days": selectors.FOLLOW_UP_DUE_DAYS,
-    })
+    return render(request, "partners/partnership_detail.html", {"partnership": partnership, "content": content})
 
 
 @login_required
@@ -414,14 +436,23 @@ def indicator_detail(request, pk):
 
 @login_required
 def review_queue(request):
+    """Submitted reports waiting for the user's review (a cached fragment; it holds forms, so per browser)."""
     _require_coordinator(request.user)
-    filterset = ReviewQueueFilter(
-        request.GET or None, queryset=selectors.reports_to_review_for(request.user), request=request
+
+    def build():
+        filterset = ReviewQueueFilter(
+            request.GET or None, queryset=selectors.reports_to_review_for(request.user), request=request
+        )
+        return {
+            "filter": filterset, "page": _page(request, filterset.qs),
+            "sort": _sort_links(request, ["submitted", "period", "organisation", "value"]),
+        }
+
+    content = fragments.render_fragment(
+        request, "review_queue", "partners/review_queue_content.html", build,
+        tokens=selectors.partnership_tokens_for_user(request.user), per_browser=True,
     )
-    page = _page(request, filterset.qs)
-    return render(request, "partners/review_queue.html", {
-        "filter": filterset, "page": page, "sort": _sort_links(request, ["submitted", "period", "organisation", "value"]),
-    })
+    return render(request, "partners/review_queue.html", {"content": content})
 
 
 @login_required

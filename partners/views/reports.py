@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
+from kemitraan import fragments
 from partners import exports, services
 from partners.filters_reports import SORT_FIELDS, filter_reports
 from partners.forms.reports import (
@@ -56,6 +57,7 @@ from partners.selectors import (
     memberships_for_user,
     memberships_with_last_report_for,
     next_report_period,
+    partnership_tokens_for_user,
     report_get,
     reporting_period_containing,
     reports_editable_by,
@@ -207,30 +209,36 @@ def _action_deadlines(user, today):
 @login_required
 @require_safe
 def partner_home(request):
-    """Show my organisations' partnerships, what is due or overdue, and my latest reports."""
-    today = timezone.localdate()
-    memberships = list(
-        memberships_with_last_report_for(request.user).order_by("partnership__title", "organisation__name")
+    """Show my organisations' partnerships, what is due or overdue, and my latest reports (a cached fragment)."""
+    def build():
+        today = timezone.localdate()
+        memberships = list(
+            memberships_with_last_report_for(request.user).order_by("partnership__title", "organisation__name")
+        )
+        deadlines = sorted(
+            _report_deadlines(memberships, today)
+            + _evaluation_deadlines(memberships, today)
+            + _action_deadlines(request.user, today),
+            key=lambda d: (d.due, d.kind),
+        )
+        cards = {}
+        for membership in memberships:
+            cards.setdefault(membership.partnership_id, {"partnership": membership.partnership, "memberships": []})
+            cards[membership.partnership_id]["memberships"].append(membership)
+        return {
+            "cards": list(cards.values()),
+            "overdue": [d for d in deadlines if d.overdue],
+            "upcoming": [d for d in deadlines if not d.overdue],
+            "recent_reports": list(reports_editable_by(request.user).order_by("-updated_at", "-id")[:RECENT_REPORTS]),
+            "today": today,
+            "due_soon_days": DUE_SOON_DAYS,
+        }
+
+    content = fragments.render_fragment(
+        request, "partner_home", "partners/partner_home_content.html", build,
+        tokens=partnership_tokens_for_user(request.user),
     )
-    deadlines = sorted(
-        _report_deadlines(memberships, today)
-        + _evaluation_deadlines(memberships, today)
-        + _action_deadlines(request.user, today),
-        key=lambda d: (d.due, d.kind),
-    )
-    cards = {}
-    for membership in memberships:
-        cards.setdefault(membership.partnership_id, {"partnership": membership.partnership, "memberships": []})
-        cards[membership.partnership_id]["memberships"].append(membership)
-    recent = list(reports_editable_by(request.user).order_by("-updated_at", "-id")[:RECENT_REPORTS])
-    return render(request, "partners/partner_home.html", {
-        "cards": list(cards.values()),
-        "overdue": [d for d in deadlines if d.overdue],
-        "upcoming": [d for d in deadlines if not d.overdue],
-        "recent_reports": recent,
-        "today": today,
-        "due_soon_days": DUE_SOON_DAYS,
-    })
+    return render(request, "partners/partner_home.html", {"content": content})
 
 
 # --- report list and export --------------------------------------------------------------
@@ -295,18 +303,24 @@ def _plain_selects(report_filter, user, names=("partnership", "organisation")):
 @login_required
 @require_safe
 def report_list(request):
-    """List the reports the user may see, filtered, sorted and paginated."""
-    report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
-    _plain_selects(report_filter, request.user)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    sort = request.GET.get("sort", "")
-    return render(request, "partners/report_list.html", {
-        "filter": report_filter,
-        "page_obj": page,
-        "reports": page.object_list,
-        "sort_links": _sort_links(sort.strip()),
-        "can_create": memberships_for_user(request.user).exists(),
-    })
+    """List the reports the user may see, filtered, sorted and paginated (a cached fragment per query string)."""
+    def build():
+        report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
+        _plain_selects(report_filter, request.user)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        return {
+            "filter": report_filter,
+            "page_obj": page,
+            "reports": page.object_list,
+            "sort_links": _sort_links(request.GET.get("sort", "").strip()),
+            "can_create": memberships_for_user(request.user).exists(),
+        }
+
+    content = fragments.render_fragment(
+        request, "report_list", "partners/report_list_content.html", build,
+        tokens=partnership_tokens_for_user(request.user),
+    )
+    return render(request, "partners/report_list.html", {"content": content})
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partners.demo import DEMO_PASSWORD, build_demo, format_accounts
 from partners.management.synthetic import DEFAULT_BATCH_SIZE, build_synthetic
+from partners.signals import touch_all
 
 
 class Command(BaseCommand):
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         if scale:
             self.stdout.write("")
             build_synthetic(scale, batch_size=batch_size, log=self._log)
+            touch_all()  # bulk inserts send no signals: no page cached before may be served
 
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
