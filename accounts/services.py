@@ -1,5 +1,6 @@
 """Writes for accounts: profiles, invitations, deactivation and sessions."""
 import datetime
+from importlib import import_module
 import logging
 import secrets
 
@@ -74,8 +75,9 @@ def user_sessions_end(*, user) -> int:
             continue
         if data.get("_auth_user_id") == user_id:
             keys.append(session.session_key)
-    if keys:
-        Session.objects.filter(session_key__in=keys).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()  # the row, and its cached copy with the cached_db engine
     return len(keys)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kemitraan.constraints import PythonCheckedModel
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
 
@@ -364,7 +365,7 @@ class ReminderKind(models.TextChoices):
     REVIEW_DIGEST = "review_digest", _("Reports waiting for review")
 
 
-class ReminderRule(models.Model):
+class ReminderRule(PythonCheckedModel):
     """When a kind of reminder is sent, in days relative to its due date (editable in admin)."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices, unique=True)

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kemitraan.constraints import PythonCheckedModel
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
 MEASURE = {"max_digits": 16, "decimal_places": 4}
@@ -33,7 +35,7 @@ class ContributionKind(models.TextChoices):
     FACILITIES = "facilities", _("Facilities")
 
 
-class TimeStampedModel(models.Model):
+class TimeStampedModel(PythonCheckedModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -228,7 +230,7 @@ class Membership(TimeStampedModel):
         return self.left_on is None or self.left_on >= timezone.localdate()
 
 
-class Pledge(models.Model):
+class Pledge(PythonCheckedModel):
     """A contribution a member promises as part of its commitment."""
 
     membership = models.ForeignKey(

@@ -33,12 +33,20 @@ def touch_all() -> None:
     Partnership.objects.all().touch()
 
 
-def _membership_partnership(membership_id):
-    return Membership.objects.filter(pk=membership_id).values_list("partnership_id", flat=True)
+def via(obj, fk_name: str, model):
+    """Return [the partnership id] of ``obj``'s parent ``fk_name``: from the loaded parent when there is one."""
+    field = obj._meta.get_field(fk_name)
+    if field.is_cached(obj) and field.get_cached_value(obj) is not None:
+        return [field.get_cached_value(obj).partnership_id]
+    return model.objects.filter(pk=getattr(obj, field.attname)).order_by().values_list("partnership_id", flat=True)
 
 
-def _goal_partnership(goal_id):
-    return SharedGoal.objects.filter(pk=goal_id).values_list("partnership_id", flat=True)
+def _membership_partnership(obj):
+    return via(obj, "membership", Membership)
+
+
+def _goal_partnership(obj):
+    return via(obj, "goal", SharedGoal)
 
 
 def user_partnerships(user_id) -> set[int]:
@@ -53,12 +61,12 @@ def user_partnerships(user_id) -> set[int]:
 # model -> function(instance) returning the ids of the partnerships whose pages show it
 PARTNERSHIPS_OF = {
     Membership: lambda obj: [obj.partnership_id],
-    Pledge: lambda obj: _membership_partnership(obj.membership_id),
+    Pledge: _membership_partnership,
     SharedGoal: lambda obj: [obj.partnership_id],
-    Indicator: lambda obj: _goal_partnership(obj.goal_id),
-    IndicatorValue: lambda obj: _membership_partnership(obj.membership_id),
-    ContributionReport: lambda obj: _membership_partnership(obj.membership_id),
-    Attachment: lambda obj: ContributionReport.objects.filter(pk=obj.report_id)
+    Indicator: _goal_partnership,
+    IndicatorValue: _membership_partnership,
+    ContributionReport: _membership_partnership,
+    Attachment: lambda obj: ContributionReport.objects.filter(pk=obj.report_id).order_by()
     .values_list("membership__partnership_id", flat=True),
 }
 

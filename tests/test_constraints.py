@@ -206,3 +206,67 @@ def test_deleting_a_partnership_with_reports_is_refused_and_deletes_nothing(repo
 def test_organisation_without_reports_can_be_deleted(membership_b, org_b):
     org_b.delete()
     assert not Membership.objects.filter(pk=membership_b.pk).exists()
+
+
+# --- the same rules judged in Python (kemitraan/constraints.py) --------------------------------
+
+from hypothesis import HealthCheck, given, settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from evaluations.models import Decision, ReminderRule  # noqa: E402
+from kemitraan.constraints import PythonCheckedModel, evaluate  # noqa: E402
+from partners.models import IndicatorValue  # noqa: E402
+
+DATES = st.one_of(st.none(), st.dates(min_value=datetime.date(2025, 12, 30), max_value=datetime.date(2026, 1, 2)))
+AMOUNTS = st.one_of(st.none(), st.decimals(min_value=-2, max_value=2, places=2))
+SCORES = st.one_of(st.none(), st.integers(min_value=0, max_value=6))
+SAMPLES = {
+    ContributionReport: st.fixed_dictionaries({
+        "quantity": AMOUNTS, "value": AMOUNTS, "period_start": DATES, "period_end": DATES,
+        "status": st.sampled_from([s for s, _label in ContributionReport.Status.choices]),
+        "return_reason": st.sampled_from(["", "kurang bukti"]),
+    }),
+    Pledge: st.fixed_dictionaries({"quantity": AMOUNTS, "value": AMOUNTS}),
+    Partnership: st.fixed_dictionaries({"start_date": DATES, "planned_end_date": DATES}),
+    Membership: st.fixed_dictionaries({"joined_on": DATES, "left_on": DATES, "commitment_start": DATES,
+                                       "commitment_end": DATES}),
+    EvaluationCycle: st.fixed_dictionaries({"period_start": DATES, "period_end": DATES, "due_date": DATES}),
+    EvaluationResponse: st.fixed_dictionaries({
+        **{field: SCORES for field in SCORE_FIELDS.values()},
+        "status": st.sampled_from([s for s, _label in EvaluationResponse.Status.choices]),
+    }),
+    Decision: st.fixed_dictionaries({
+        "status": st.sampled_from([s for s, _label in Decision.Status.choices]),
+        "outcome": st.sampled_from([s for s, _label in Decision.Outcome.choices]),
+    }),
+    IndicatorValue: st.fixed_dictionaries({"period_start": DATES, "period_end": DATES}),
+    ReminderRule: st.fixed_dictionaries({"days": st.one_of(st.none(), st.integers(min_value=-2, max_value=2))}),
+}
+
+
+def test_every_model_with_check_constraints_is_judged_in_python():
+    from django.apps import apps
+
+    for model in apps.get_models():
+        checks = [c for c in model._meta.constraints if c.__class__.__name__ == "CheckConstraint"]
+        if checks and not model.__name__.startswith("Historical"):
+            assert issubclass(model, PythonCheckedModel), model
+            assert model in SAMPLES, f"add {model.__name__} to SAMPLES"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(SAMPLES), ids=lambda m: m.__name__)
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_python_and_the_database_judge_every_check_constraint_alike(model, data):
+    """For random values (NULLs, boundaries, both sides), each condition's Python verdict is the database's."""
+    from django.db.models import Q
+
+    values = data.draw(SAMPLES[model])
+    instance = model(**values)
+    against = instance._get_field_expression_map(meta=model._meta)
+    for constraint in model._meta.constraints:
+        if constraint.__class__.__name__ != "CheckConstraint":
+            continue
+        in_python = evaluate(Q(constraint.condition), instance) is not False
+        assert in_python == Q(constraint.condition).check(against), (constraint.name, values)

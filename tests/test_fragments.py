@@ -124,6 +124,10 @@ def _indicator_value(w, p, users):
                                   value=Decimal("40"), user=users["partner_a"])
 
 
+def _coordinator_represents(w, p, users):
+    users["membership_b"].organisation.representatives.add(users["coordinator"])
+
+
 def _delete_report(w, p, users):
     ContributionReport.objects.filter(pk=users["report_a"].pk).delete()
 
@@ -139,6 +143,7 @@ CHANGES = [
     ("coordinator added", _second_coordinator, "partnership detail", "Koordinator Tambahan"),
     ("follow-up action", _action_due, "partner home", "Tindakan Segera"),
     ("indicator value", _indicator_value, "partnership detail", "Tujuan Terukur"),
+    ("coordinator now represents a member", _coordinator_represents, "dashboard", 'href="/mitra/"'),
     ("report deleted", _delete_report, "partner home", "-report deleted-"),
 ]
 
@@ -252,3 +257,31 @@ def test_a_change_is_seen_only_with_its_token_in_one_transaction(client, world, 
         f.MembershipFactory(partnership=partnership, organisation=f.OrganisationFactory())
         raise RuntimeError
     assert Partnership.objects.values_list("cache_token", flat=True).get(pk=partnership.pk) == before
+
+
+def _language_form_token(html):
+    form = html[html.index('id="language-form"'):]
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+
+def test_cached_navigation_bar_carries_each_requests_own_token(coordinator, world):
+    browsers = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
+    tokens = []
+    for browser in browsers:
+        browser.force_login(coordinator)
+        browser.get(reverse("home"))
+        tokens += [_language_form_token(browser.get(reverse("home")).content.decode()) for _ in range(2)]
+    assert len(set(tokens)) == 4  # masked afresh on every response, though the bar came from the cache
+    response = browsers[1].post(reverse("set_language"), {"language": "en", "next": "/",
+                                                          "csrfmiddlewaretoken": tokens[3]})
+    assert response.status_code == 302
+
+
+def test_cached_navigation_bar_follows_the_name_and_the_address(client, coordinator, world):
+    client.force_login(coordinator)
+    assert coordinator.get_short_name() in get(client, reverse("home"))[0].content.decode()
+    coordinator.full_name = "Wulandari Prasetyo"
+    coordinator.save()
+    html = get(client, reverse("partners:report_list"))[0].content.decode()
+    assert "Wulandari" in html[:html.index("<main")]
+    assert 'value="/laporan/"' in html[:html.index("<main")]  # the language switch returns here

@@ -134,3 +134,24 @@ def test_password_change_signs_out_other_devices(coordinator):
     })
     assert _signed_in(here)
     assert not _signed_in(elsewhere)
+
+
+def test_ending_sessions_clears_their_cached_copies_too(settings, coordinator, partner_a):
+    """With a shared cache (production with CACHE_URL) sessions are cached_db: both copies must go."""
+    from django.core.cache import caches
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+    settings.CACHES = {**settings.CACHES, "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions-test"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    partner, other = Client(), Client()
+    key = _login(partner, partner_a.email)
+    _login(other, coordinator.email)
+    assert _signed_in(partner)
+    assert caches["sessions"].get(KEY_PREFIX + key) is not None
+    assert user_sessions_end(user=partner_a) == 1
+    assert caches["sessions"].get(KEY_PREFIX + key) is None
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not _signed_in(partner)
+    assert _signed_in(other)

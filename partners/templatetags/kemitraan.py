@@ -1,7 +1,11 @@
 """Template helpers shared by every page: rupiah amounts, status badges, query strings."""
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.core.cache import caches
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 
@@ -79,3 +83,49 @@ def query_replace(context, **kwargs):
 @register.simple_tag
 def current_language():
     return get_language()
+
+
+# --- the page chrome, cached per person -------------------------------------------------------
+
+CSRF_MARKER = "csrf-token-set-per-request"
+
+
+class PersonalCacheNode(template.Node):
+    """Render the enclosed chrome once per person, language and address, then serve it from the cache.
+
+    The navigation bar costs more to render than a cached page body; what it shows depends only
+    on who is signed in (short name, staff or not), the language and the address (the active
+    link, the language switch's ``next``), which form the key. CSRF tokens inside are rendered
+    as a marker and filled in on every request, so each response carries its own masked token.
+    """
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        from kemitraan import fragments
+
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.nodelist.render(context)
+        key = "chrome:" + hashlib.sha256("\x1f".join([
+            fragments.build_id(), str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "",
+            request.get_full_path(),
+        ]).encode()).hexdigest()
+        cache = caches[fragments.CACHE_ALIAS]
+        html = cache.get(key)
+        if html is None:
+            with context.push(csrf_token=CSRF_MARKER):
+                html = self.nodelist.render(context)
+            cache.set(key, html, fragments.TIMEOUT)
+        token = context.get("csrf_token")
+        return mark_safe(html.replace(CSRF_MARKER, conditional_escape(str(token)) if token else ""))  # noqa: S308
+
+
+@register.tag
+def personalcache(parser, token):
+    """``{% personalcache %}…{% endpersonalcache %}``: see ``PersonalCacheNode``."""
+    nodelist = parser.parse(("endpersonalcache",))
+    parser.delete_first_token()
+    return PersonalCacheNode(nodelist)

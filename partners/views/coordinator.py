@@ -118,16 +118,15 @@ def dashboard(request):
             "waiting_total": selectors.reports_to_review_for(request.user).count(),
             "due_days": selectors.FOLLOW_UP_DUE_DAYS,
             "today": today,
+            # Adding or removing a representative touches the person's partnerships: cached safely.
+            "is_representative": request.user.organisations.exists(),
         }
 
     content = fragments.render_fragment(
         request, "dashboard", "partners/dashboard_content.html", build,
         tokens=selectors.partnership_tokens_for_user(request.user),
     )
-    return render(request, "partners/dashboard.html", {
-        "content": content,
-        "is_representative": request.user.organisations.exists(),
-    })
+    return render(request, "partners/dashboard.html", {"content": content})
 
 
 # --- partnerships ---
