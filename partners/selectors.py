@@ -133,8 +133,11 @@ def organisations_for_user(user) -> QuerySet[Organisation]:
     return user.organisations.all()
 
 
-def reports_for_user(user) -> QuerySet[ContributionReport]:
-    """Return the contribution reports ``user`` may see, with member, organisation and partnership joined."""
+def reports_for_user(user, *, for_count: bool = False) -> QuerySet[ContributionReport]:
+    """Return the contribution reports ``user`` may see, with member, organisation and partnership joined.
+
+    ``for_count`` gives the same rows in the form PostgreSQL counts fastest (see below).
+    """
     qs = ContributionReport.objects.select_related(
         "membership__organisation", "membership__partnership", "reviewed_by"
     )
@@ -143,14 +146,21 @@ def reports_for_user(user) -> QuerySet[ContributionReport]:
     if user.is_superuser:
         return qs
     # One semi-join on the memberships the user may see (own or coordinated), so PostgreSQL
-    # reads the reports through the membership indexes; an OR of two EXISTS on the report
-    # rows made it scan all of them. Drafts stay visible to their own organisation only.
+    # reads the reports through the membership indexes (an OR of two EXISTS on the report rows
+    # made it scan all of them). For a page of rows, the OR inside the membership filter lets
+    # it walk the period index and keep the user's rows (23 ms at 50,000 of 500,000 reports);
+    # for a count, that plan hashes every report of the status (77-148 ms), while the same set
+    # as a UNION counts through nested index-only scans (20 ms) -- and sorts pages slowly, so
+    # each use gets its own form. Drafts stay visible to their own organisation only.
     own_organisations = Organisation.representatives.through.objects.filter(user=user).values("organisation_id")
     coordinated = Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
-    own = Membership.objects.filter(organisation_id__in=own_organisations).values("pk")
-    visible = Membership.objects.filter(
-        Q(organisation_id__in=own_organisations) | Q(partnership_id__in=coordinated)
-    ).values("pk")
+    own = Membership.objects.filter(organisation_id__in=own_organisations).order_by().values("pk")
+    if for_count:
+        visible = own.union(Membership.objects.filter(partnership_id__in=coordinated).order_by().values("pk"))
+    else:
+        visible = Membership.objects.filter(
+            Q(organisation_id__in=own_organisations) | Q(partnership_id__in=coordinated)
+        ).values("pk")
     return qs.filter(membership_id__in=visible).exclude(
         Q(status=ContributionReport.Status.DRAFT) & ~Q(membership_id__in=own)
     )

@@ -27,6 +27,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -300,6 +301,18 @@ def _plain_selects(report_filter, user, names=("partnership", "organisation")):
         field.widget = widget
 
 
+class CountedPaginator(Paginator):
+    """A paginator that counts the rows through another queryset of the same rows (one planned for counting)."""
+
+    def __init__(self, object_list, per_page, *, count_queryset, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_queryset = count_queryset
+
+    @cached_property
+    def count(self):
+        return self.count_queryset.count()
+
+
 @login_required
 @require_safe
 def report_list(request):
@@ -307,7 +320,8 @@ def report_list(request):
     def build():
         report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
         _plain_selects(report_filter, request.user)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        counted = report_filter.filter_queryset(reports_for_user(request.user, for_count=True))
+        page = CountedPaginator(rows, PAGE_SIZE, count_queryset=counted).get_page(request.GET.get("page"))
         return {
             "filter": report_filter,
             "page_obj": page,
