@@ -142,12 +142,16 @@ USER_FIELDS_NOT_SHOWN = {"last_login", "password", "preferred_language"}
 
 
 def user_changed(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    """A person's name or e-mail shows on many pages (coordinators, reviewers, voters): rare, so all."""
+    """A person's name or e-mail shows on the pages of the partnerships they coordinate or represent a
+    member of (coordinators, reviewers, answers, votes); an administrator's anywhere."""
     if raw or created:
         return  # a new person is on no page until added to a partnership or an organisation (m2m above)
     if update_fields is not None and set(update_fields) <= USER_FIELDS_NOT_SHOWN:
         return
-    touch_all()
+    if instance.is_superuser or instance.is_staff:
+        touch_all()
+    else:
+        touch(user_partnerships(instance.pk))
 
 
 def connect_all() -> None:

@@ -252,8 +252,10 @@ def snapshot():
     state = {}
     for app in SNAPSHOT_APPS:
         for model in apps.get_app_config(app).get_models(include_auto_created=True):
-            # last_login moves with every sign-in of the test itself, not with the request under test.
-            names = [field.attname for field in model._meta.concrete_fields if field.attname != "last_login"]
+            # last_login moves with every sign-in of the test itself, not with the request under test;
+            # cache_token is the page cache's bookkeeping (kemitraan/fragments.py), not data.
+            names = [field.attname for field in model._meta.concrete_fields
+                     if field.attname not in ("last_login", "cache_token")]
             rows = model._base_manager.order_by("pk").values_list(*names)
             pk_index = names.index(model._meta.pk.attname)
             state[model._meta.label] = {row[pk_index]: dict(zip(names, row)) for row in rows}
