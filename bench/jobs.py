@@ -6,10 +6,11 @@
 
 Seconds and queries come from a pass without tracemalloc; the peak (``peak_mb``) from a second
 pass with tracemalloc on (Python allocations during the job), and ``maxrss_mb`` is the whole
-process's resident high-water mark (the real reminder run, timed without tracemalloc, reports
-that as its peak). The reminder job is run with ``dry_run=True`` AND for real
-(claiming and "mailing" with the dummy backend) inside a transaction that is rolled back, so the
-bench database is left as it was and the run can be repeated.
+process's resident high-water mark. The reminder job is run with ``dry_run=True`` AND for real,
+whole (finding, claiming, rendering and "mailing" every due item with the dummy backend, which
+discards each mail), inside a transaction that is rolled back, so the bench database is left as
+it was and the run can be repeated. The real run is timed once, without tracemalloc; its peak is
+the process's resident high-water mark during the run (reset just before it where Linux allows).
 """
 from __future__ import annotations
 
@@ -33,11 +34,6 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 TARGET_DUE = 100_000
-MAIL_SAMPLE = 3_000
-
-
-class StopSample(Exception):
-    pass
 
 
 class Counter:
@@ -109,35 +105,27 @@ def reminders() -> list[dict]:
 
             print(json.dumps(rows[-1]), flush=True)
 
-            # The real run: claim every due item (one ReminderLog row each), then mail them with
-            # the dummy backend. Mailing is one rendering per distinct reminder, so it is timed
-            # on the first MAIL_SAMPLE mails (on_item stops the run there) and reported as a rate.
-            counter = Counter()
-            marks = {}
-
-            def on_item(line, status):
-                marks.setdefault("first_mail", time.perf_counter())
-                marks["mails"] = marks.get("mails", 0) + 1
-                if marks["mails"] >= MAIL_SAMPLE:
-                    raise StopSample
-
+            # The real run, whole: find and claim every due item (one ReminderLog row each), then
+            # render and "mail" every one of them with the dummy backend, which discards them.
+            counter = LockTimer()
             rss_before = maxrss_mb()
+            reset = reset_peak_rss()
             with connection.execute_wrapper(counter):
                 started = time.perf_counter()
-                try:
-                    job.send_due_reminders(today=today, on_item=on_item)
-                except StopSample:
-                    pass
+                run = job.send_due_reminders(today=today)
                 ended = time.perf_counter()
+            peak = peak_rss_mb() if reset else maxrss_mb()
             claimed = ReminderLog.objects.count() - logs_before
-            first = marks.get("first_mail", ended)
-            mails = marks.get("mails", 0)
-            rows.append({"page": "job: reminders (claim + mail sample, rolled back)", "rows": claimed,
-                         "seconds": round(ended - started, 2), "queries": counter.n,
-                         "peak_mb": round(maxrss_mb(), 1), "maxrss_mb": round(maxrss_mb(), 1),
-                         "maxrss_before_mb": round(rss_before, 1), "claim_seconds": round(first - started, 2), "mails_sampled": mails,
-                         "mails_per_second": round(mails / (ended - first), 1) if ended > first else None,
-                         "note": "peak_mb here is the process's maxrss; claim_seconds = until the first mail batch was sent",
+            first = counter.first_lock or ended
+            rows.append({"page": "job: reminders (claim + mail all, rolled back)", "rows": claimed,
+                         "sent": run.sent, "retry": run.retry, "failed": run.failed,
+                         "seconds": round(ended - started, 2), "queries": counter.n, "peak_mb": round(peak, 1),
+                         "maxrss_mb": round(maxrss_mb(), 1), "maxrss_before_mb": round(rss_before, 1),
+                         "claim_seconds": round(first - started, 2), "mail_seconds": round(ended - first, 2),
+                         "mails_per_second": round(run.sent / (ended - first), 1) if ended > first else None,
+                         "note": "peak_mb is the process's resident high-water mark during the run (maxrss, "
+                                 + ("reset before it" if reset else "since the process began")
+                                 + "); claim_seconds = until the first batch of pending rows was locked",
                          "today": str(today)})
             print(json.dumps(rows[-1]), flush=True)
             raise Rollback
@@ -145,8 +133,43 @@ def reminders() -> list[dict]:
         pass
     rows[0]["meets_target"] = rows[0]["seconds"] <= 30 and rows[0]["peak_mb"] < 300
     if len(rows) > 1:
-        rows[1]["meets_target"] = rows[1]["claim_seconds"] <= 30 and rows[1]["peak_mb"] < 300
+        whole = rows[1]
+        # within 30 s and 300 MB, and every claimed reminder dealt with (sent, or failed for good)
+        whole["meets_target"] = (whole["seconds"] <= 30 and whole["peak_mb"] < 300
+                                 and whole["sent"] + whole["failed"] + whole["retry"] >= whole["rows"])
     return rows
+
+
+class LockTimer(Counter):
+    """Counts queries and notes when the first batch of pending rows is locked (the end of the claim)."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_lock = None
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.first_lock is None and "FOR UPDATE" in sql:
+            self.first_lock = time.perf_counter()
+        return super().__call__(execute, sql, params, many, context)
+
+
+def reset_peak_rss() -> bool:
+    """Reset the process's resident high-water mark (Linux: /proc/self/clear_refs), so the next peak is the job's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb() -> float:
+    """The resident high-water mark since the last reset (VmHWM)."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return maxrss_mb()
 
 
 def queries_of(counter):
