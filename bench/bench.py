@@ -16,7 +16,7 @@ Steps (all in one run):
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kem_bench), BENCH_PORT
 (8765), BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_WORKERS (4), BENCH_SKIP_JOBS=1,
-BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_SKIP_UNCACHED=1, CACHE_URL (redis://127.0.0.1:6379/8),
+BENCH_WARMUP (2 s, unrecorded, per page), BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_SKIP_UNCACHED=1, CACHE_URL (redis://127.0.0.1:6379/8),
 BENCH_RESULTS (another file than bench/results.json).
 """
 from __future__ import annotations
@@ -305,6 +305,14 @@ def run_wrk(wrk, port, page, fx, seconds, connections) -> dict:
             body = Path(tmp) / "body"
             body.write_text(urllib.parse.urlencode(fx["post"]))
             env["BENCH_BODY_FILE"] = str(body)
+        # A short unrecorded run first: every gunicorn worker opens its database connection,
+        # compiles its templates and fills the caches, so the recorded run is the steady state.
+        warmup = os.environ.get("BENCH_WARMUP", "2")
+        if warmup != "0":
+            subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{warmup}s",
+                            "-s", str(BENCH / "page.lua"), f"http://127.0.0.1:{port}{page['path']}"],
+                           env=dict(env, BENCH_OUT=str(Path(tmp) / "warmup.json")), check=True,
+                           stdout=subprocess.DEVNULL)
         subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
                         "-s", str(BENCH / "page.lua"), f"http://127.0.0.1:{port}{page['path']}"],
                        env=env, check=True, stdout=subprocess.DEVNULL)
@@ -348,7 +356,7 @@ def main() -> None:
     # after a change costs.
     passes = [(page_list, env)]
     if env.get("BENCH_SKIP_UNCACHED") != "1":
-        uncached = [dict(page, page=page["page"] + " (no cache)") for page in page_list[1:]
+        uncached = [dict(page, page=page["page"] + " (no cache)", queries_cached=None) for page in page_list[1:]
                     if page.get("method") != "POST"]  # the POST renders nothing cached
         passes.append((uncached, dict(env, CACHE_URL="dummycache://")))
     measured = []

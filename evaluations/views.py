@@ -130,9 +130,10 @@ def cycle_create(request, partnership_pk):
 @login_required
 def cycle_detail(request, pk):
     """One cycle: the user's own answers, and the results the user may see (a cached fragment, per browser: it holds forms)."""
-    cycle = selectors.cycle_get(request.user, pk)
+    access = selectors.cycle_get(request.user, pk, with_counts=False)  # cheap: runs on every view
 
     def build():
+        cycle = selectors.cycle_get(request.user, pk)  # with the answer counts the results need
         is_coordinator = selectors.can_coordinate(request.user, cycle.partnership_id)
         own_responses = selectors.responses_represented(request.user, cycle)
         my_members = [
@@ -163,7 +164,7 @@ def cycle_detail(request, pk):
         request, "cycle_detail", "evaluations/cycle_detail_content.html", build,
         tokens=partnership_tokens_for_user(request.user), per_browser=True,
     )
-    return render(request, "evaluations/cycle_detail.html", {"cycle": cycle, "content": content})
+    return render(request, "evaluations/cycle_detail.html", {"cycle": access, "content": content})
 
 
 def _cycle_transition(request, pk, *, service, template, success):

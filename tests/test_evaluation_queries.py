@@ -94,9 +94,10 @@ def test_cycle_detail_queries_for_coordinator(client, coordinator, partnership, 
             finding = f.FindingFactory(cycle=open_cycle)
             f.FollowUpActionFactory(partnership=partnership, finding=finding, due_date=FAR)
 
-    # session, user, cycle, the user's partnerships (key of the cached fragment), coordinator?,
-    # own answers, own memberships, scores, submitted answers, members asked, findings, their actions
-    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 12)
+    # session, user, cycle (access), the user's partnerships (key of the cached fragment), cycle
+    # with answer counts, coordinator?, own answers, own memberships, scores, submitted answers,
+    # members asked, findings, their actions
+    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 13)
 
 
 def test_cycle_detail_queries_for_partner(client, partner_a, partnership, open_cycle):
@@ -110,9 +111,9 @@ def test_cycle_detail_queries_for_partner(client, partner_a, partnership, open_c
         for _ in range(10):
             f.FindingFactory(cycle=open_cycle)
 
-    # session, user, cycle, the user's partnerships (key of the cached fragment), coordinator?,
-    # own answers, own memberships, scores, findings, their actions
-    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 10)
+    # session, user, cycle (access), the user's partnerships (key of the cached fragment), cycle
+    # with answer counts, coordinator?, own answers, own memberships, scores, findings, their actions
+    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 11)
 
 
 def test_response_form_queries(client, partner_a, membership_a, partnership, open_cycle):
