@@ -43,9 +43,13 @@ _build_id: str | None = None
 
 
 def build_id() -> str:
-    """Return a digest of the templates and compiled catalogues, so a deploy never serves old HTML."""
+    """Return a digest of the templates and compiled catalogues, so a deploy never serves old HTML.
+
+    Computed once per process, but on every request with DEBUG on, where templates change
+    under a running server.
+    """
     global _build_id
-    if _build_id is None:
+    if _build_id is None or settings.DEBUG:
         digest = hashlib.sha256()
         for root in (Path(settings.BASE_DIR) / "templates", Path(settings.BASE_DIR) / "locale"):
             for path in sorted(root.rglob("*")):
