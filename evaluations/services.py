@@ -145,12 +145,14 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
 
     close_before = today - datetime.timedelta(days=CLOSE_AFTER_DUE_DAYS)
     due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=close_before)
-    for pk in list(due_passed.values_list("pk", flat=True)):
+    # The conditional UPDATEs below send no signal: each touches its partnership (its cached
+    # pages) itself, in the same transaction.
+    for pk, partnership_id in list(due_passed.values_list("pk", "partnership_id")):
         with transaction.atomic():
             if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.OPEN).update(
                 status=EvaluationCycle.Status.CLOSED, closed_at=now, updated_at=now
             ):
-                _touch_partnership_of(pk)
+                touch([partnership_id])
                 report.closed.append(pk)
 
     active = Partnership.objects.filter(status=Partnership.Status.ACTIVE, start_date__lte=today).order_by("pk")
@@ -182,19 +184,14 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
         due_date__gte=today,
         partnership__status=Partnership.Status.ACTIVE,
     )
-    for pk in list(startable.values_list("pk", flat=True)):
+    for pk, partnership_id in list(startable.values_list("pk", "partnership_id")):
         with transaction.atomic():
             if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.SCHEDULED).update(
                 status=EvaluationCycle.Status.OPEN, opened_at=now, updated_at=now
             ):
-                _touch_partnership_of(pk)
+                touch([partnership_id])
                 report.opened.append(pk)
     return report
-
-
-def _touch_partnership_of(cycle_pk) -> None:
-    """A conditional UPDATE sends no signal: touch the cycle's partnership (its cached pages) in the same transaction."""
-    touch(EvaluationCycle.objects.filter(pk=cycle_pk).values_list("partnership_id", flat=True))
 
 
 @transaction.atomic

@@ -61,18 +61,15 @@ def build_id() -> str:
     return _build_id
 
 
-def page_key(request, name: str, tokens: Iterable[tuple[int, object]], *, per_browser: bool = False) -> str:
-    """Return the cache key of fragment ``name`` of this request, drawn from partnerships with these tokens.
-
-    ``per_browser`` adds the browser's CSRF secret, for fragments that hold a form with a CSRF token.
-    """
-    parts = [
-        name, build_id(), str(request.user.pk), get_language() or "", timezone.localdate().isoformat(),
-        request.get_full_path(), ",".join(f"{pk}:{token}" for pk, token in tokens),
-    ]
-    if per_browser:
-        parts.append(request.META.get("CSRF_COOKIE", ""))
-    return f"frag:{name}:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+def cached(name: str, parts: Iterable[str], render: Callable[[], str]) -> str:
+    """Return ``render()``'s HTML, stored under ``name``, the template digest and ``parts``; rendered only on a miss."""
+    key = f"frag:{name}:" + hashlib.sha256("\x1f".join([name, build_id(), *parts]).encode()).hexdigest()
+    cache = caches[CACHE_ALIAS]
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - HTML our own templates rendered, escaped there
 
 
 def render_fragment(request, name: str, template_name: str, build_context: Callable[[], dict], *,
@@ -81,17 +78,18 @@ def render_fragment(request, name: str, template_name: str, build_context: Calla
 
     ``tokens`` are the (id, cache_token) pairs of every partnership the person may see;
     ``build_context`` runs only on a miss, so the queries behind the content run only then.
+    ``per_browser`` adds the browser's CSRF secret to the key, for fragments holding a form.
     A person who sees no partnership gets the page rendered afresh (there is nothing to key on).
     """
     def render():
         return render_to_string(template_name, build_context(), request=request)
 
     if not tokens:
-        return mark_safe(render())  # noqa: S308 - HTML our own templates rendered, escaped there
-    cache = caches[CACHE_ALIAS]
-    key = page_key(request, name, tokens, per_browser=per_browser)
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - as above
+        return mark_safe(render())  # noqa: S308 - as in cached()
+    parts = [
+        str(request.user.pk), get_language() or "", timezone.localdate().isoformat(), request.get_full_path(),
+        ",".join(f"{pk}:{token}" for pk, token in tokens),
+    ]
+    if per_browser:
+        parts.append(request.META.get("CSRF_COOKIE", ""))
+    return cached(name, parts, render)

@@ -102,11 +102,17 @@ def partnership_tokens_for_user(user) -> list[tuple[int, str]]:
     """
     if not user.is_authenticated:
         return []
-    with connection.cursor() as cursor:
-        if user.is_superuser:
+    if user.is_superuser:
+        with connection.cursor() as cursor:
             cursor.execute(f"SELECT id, cache_token FROM {Partnership._meta.db_table} ORDER BY id")
-        else:
-            cursor.execute(_tokens_sql(), [user.pk, user.pk])
+            return [(pk, str(token)) for pk, token in cursor.fetchall()]
+    return partnership_tokens_of(user.pk)
+
+
+def partnership_tokens_of(user_id) -> list[tuple[int, str]]:
+    """Return (id, cache_token) of the partnerships the person ``user_id`` coordinates or represents a member of."""
+    with connection.cursor() as cursor:
+        cursor.execute(_tokens_sql(), [user_id, user_id])
         return [(pk, str(token)) for pk, token in cursor.fetchall()]
 
 

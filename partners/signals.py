@@ -20,6 +20,7 @@ from .models import (
     Pledge,
     SharedGoal,
 )
+from .selectors import partnership_tokens_of
 
 
 def touch(partnership_ids) -> None:
@@ -51,11 +52,7 @@ def _goal_partnership(obj):
 
 def user_partnerships(user_id) -> set[int]:
     """Return the partnerships a person coordinates or represents a member of."""
-    coordinated = Partnership.coordinators.through.objects.filter(user_id=user_id).values_list("partnership_id", flat=True)
-    represented = Membership.objects.filter(organisation__representatives__pk=user_id).values_list(
-        "partnership_id", flat=True
-    )
-    return set(coordinated) | set(represented)
+    return {pk for pk, _token in partnership_tokens_of(user_id)}
 
 
 # model -> function(instance) returning the ids of the partnerships whose pages show it
@@ -124,12 +121,9 @@ def representatives_changed(sender, instance, action, pk_set, **kwargs):
 
 
 def report_goals_changed(sender, instance, action, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if isinstance(instance, ContributionReport):
-        touch_for(instance, PARTNERSHIPS_OF[ContributionReport])
-    else:
-        touch_all()
+    """A report's goals changed, from the report's side or the goal's: both belong to one partnership."""
+    if action.startswith("post_"):
+        touch_for(instance, PARTNERSHIPS_OF[type(instance)])
 
 
 def organisation_changed(sender, instance, raw=False, **kwargs):

@@ -1,9 +1,7 @@
 """Template helpers shared by every page: rupiah amounts, status badges, query strings."""
-import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.core.cache import caches
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.formats import number_format
@@ -109,16 +107,12 @@ class PersonalCacheNode(template.Node):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.nodelist.render(context)
-        key = "chrome:" + hashlib.sha256("\x1f".join([
-            fragments.build_id(), str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "",
-            request.get_full_path(),
-        ]).encode()).hexdigest()
-        cache = caches[fragments.CACHE_ALIAS]
-        html = cache.get(key)
-        if html is None:
+        def render():
             with context.push(csrf_token=CSRF_MARKER):
-                html = self.nodelist.render(context)
-            cache.set(key, html, fragments.TIMEOUT)
+                return self.nodelist.render(context)
+
+        parts = [str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "", request.get_full_path()]
+        html = fragments.cached("chrome", parts, render)
         token = context.get("csrf_token")
         return mark_safe(html.replace(CSRF_MARKER, conditional_escape(str(token)) if token else ""))  # noqa: S308
 
