@@ -333,31 +333,36 @@ def _representatives(organisation_ids) -> dict[int, list[int]]:
     return reps
 
 
-class _Representatives:
-    """The representatives of organisations, read once per organisation in a run.
+class _RunMemo:
+    """Values read once per key in a run, at most ``limit`` kept (then forgotten and read again).
 
-    The chunks of one run name the same organisations again and again (an organisation
-    owns many actions, is a member of many partnerships); asking only for the ones not
-    seen yet turns a query per chunk into a query per chunk with new organisations.
-    At most ``LIMIT`` organisations are kept, so memory stays bounded on any data set.
+    The chunks and batches of one run name the same organisations and partnerships again and
+    again; reading only the keys not seen yet turns a query per chunk into a query per chunk
+    with new keys, and the limit keeps memory bounded on any data set.
     """
 
-    LIMIT = 50_000
+    def __init__(self, fetch: Callable[[set], dict], limit: int, default=None):
+        self.fetch, self.limit, self.default = fetch, limit, default
+        self.known: dict = {}
+
+    def of(self, keys) -> dict:
+        """Return a mapping that holds (at least) every key of ``keys``."""
+        missing = {key for key in keys if key not in self.known}
+        if missing:
+            if len(self.known) + len(missing) > self.limit:
+                self.known.clear()
+                missing = set(keys)
+            found = self.fetch(missing)
+            for key in missing:
+                self.known[key] = found.get(key, self.default)
+        return self.known
+
+
+class _Representatives(_RunMemo):
+    """{organisation id: [active representative user ids]}, read once per organisation in a run."""
 
     def __init__(self):
-        self.known: dict[int, list[int]] = {}
-
-    def of(self, organisation_ids) -> dict[int, list[int]]:
-        """Return a mapping that holds (at least) every organisation of ``organisation_ids``."""
-        missing = {org for org in organisation_ids if org not in self.known}
-        if missing:
-            if len(self.known) + len(missing) > self.LIMIT:
-                self.known.clear()
-                missing = set(organisation_ids)
-            found = _representatives(missing)
-            for org in missing:
-                self.known[org] = found.get(org, [])
-        return self.known
+        super().__init__(_representatives, limit=50_000, default=[])
 
 
 def _not_left(day_field_value) -> Q:
@@ -578,28 +583,24 @@ class _Names:
     """The names and titles of the organisations and partnerships the mails of a run show.
 
     Read once per row in a run (the objects of a day's reminders share a few thousand
-    organisations and partnerships), rather than joined into every batch's query. At most
-    ``LIMIT`` are kept.
+    organisations and partnerships), rather than joined into every batch's query.
     """
 
     LIMIT = 100_000
 
     def __init__(self):
-        self.known: dict[tuple, dict] = defaultdict(dict)  # {(model, field): {pk: value}}
-        self.count = 0
+        self.memos: dict[tuple, _RunMemo] = {}  # {(model, field): memo of {pk: value}}
 
     def of(self, model, field: str, ids: set) -> dict:
         """Return {pk: value of ``field``} for the rows of ``ids`` (those that exist)."""
-        known = self.known[(model, field)]
-        missing = ids - known.keys()
-        if missing:
-            if self.count + len(missing) > self.LIMIT:
-                self.known.clear()
-                self.count = 0
-                known, missing = self.known[(model, field)], ids
-            known.update(_with_pks(model.objects.all(), missing).order_by().values_list("pk", field))
-            self.count += len(missing)
-        return {pk: known[pk] for pk in ids if pk in known}
+        memo = self.memos.get((model, field))
+        if memo is None:
+            def fetch(missing):
+                return dict(_with_pks(model.objects.all(), missing).order_by().values_list("pk", field))
+
+            memo = self.memos[(model, field)] = _RunMemo(fetch, self.LIMIT)
+        known = memo.of(ids)
+        return {pk: known[pk] for pk in ids if known.get(pk) is not None}
 
 
 def _mail_objects(model, object_ids, names: _Names) -> dict:
