@@ -231,7 +231,7 @@ PLANS = BENCH / "plans.txt"
 
 
 def explain(captured, page_name="") -> list[str]:
-    """EXPLAIN every SELECT of a page (appended to bench/plans.txt); return the Seq Scans on large tables."""
+    """EXPLAIN every SELECT (and prepared SELECT) of a page (appended to bench/plans.txt); return the Seq Scans on large tables."""
     from django.db import connection
 
     found = []
@@ -240,7 +240,7 @@ def explain(captured, page_name="") -> list[str]:
     with connection.cursor() as cursor:
         for query in captured:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "EXECUTE")):  # EXECUTE: a prepared SELECT
                 continue
             try:
                 cursor.execute("EXPLAIN " + sql)

@@ -157,6 +157,11 @@ def cycle_get(user, pk, *, with_counts: bool = True) -> EvaluationCycle:
     return get_object_or_404(cycles_for_user(user), pk=pk)
 
 
+def cycle_partnership_id(pk) -> int | None:
+    """Return the id of the partnership of cycle ``pk`` (None when there is no such cycle)."""
+    return EvaluationCycle.objects.filter(pk=pk).values_list("partnership_id", flat=True).first()
+
+
 def cycle_get_for_coordinator(user, pk) -> EvaluationCycle:
     """Return the cycle if ``user`` coordinates its partnership, else raise 404."""
     return get_object_or_404(cycles_coordinated_by(user), pk=pk)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kemitraan import fragments
 from partners.models import Organisation
-from partners.selectors import partnership_get, partnership_tokens_for_user
+from partners.selectors import partnership_get, partnership_scope
 from partners.services import TransitionError
 
 from . import results as results_maths
@@ -129,8 +129,10 @@ def cycle_create(request, partnership_pk):
 
 @login_required
 def cycle_detail(request, pk):
-    """One cycle: the user's own answers, and the results the user may see (a cached fragment, per browser: it holds forms)."""
-    access = selectors.cycle_get(request.user, pk, with_counts=False)  # cheap: runs on every view
+    """One cycle: the user's own answers, and the results the user may see (a cached page)."""
+    scope = partnership_scope(request.user)
+    if not scope.sees(selectors.cycle_partnership_id(pk)):  # the access check of cycle_get, one light query
+        raise Http404
 
     def build():
         cycle = selectors.cycle_get(request.user, pk)  # with the answer counts the results need
@@ -160,11 +162,8 @@ def cycle_detail(request, pk):
             context["not_answered"] = [m for m in selectors.cycle_members(cycle) if m.pk not in answered]
         return context
 
-    content = fragments.render_fragment(
-        request, "cycle_detail", "evaluations/cycle_detail_content.html", build,
-        tokens=partnership_tokens_for_user(request.user), per_browser=True,
-    )
-    return render(request, "evaluations/cycle_detail.html", {"cycle": access, "content": content})
+    return fragments.render_page(request, "cycle_detail", "evaluations/cycle_detail.html", build,
+                                 tokens=scope.tokens)
 
 
 def _cycle_transition(request, pk, *, service, template, success):

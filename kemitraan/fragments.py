@@ -2,14 +2,16 @@
 
 The busiest pages (dashboard, partnership detail, report list, review queue, partner home,
 evaluation results) spend most of their time computing and rendering figures that change far
-less often than they are read. Each of those views renders its main content once and keeps the
-HTML in the ``fragments`` cache under a key built from:
+less often than they are read. Each of those views renders its page once and keeps the HTML in
+the ``fragments`` cache (``render_page``) under a key built from:
 
-- who is asking (user id) and how (language, today's date, the full path with its query
-  string; the browser's CSRF secret when the fragment holds a form), a digest of the
-  templates and catalogues (a deploy never serves old HTML), and
+- who is asking (user id, short name, staff or not) and how (language, today's date, the full
+  path with its query string), a digest of the templates and catalogues (a deploy never serves
+  old HTML), and
 - the ``cache_token`` of every partnership the person may see (``Partnership.cache_token``,
-  read in one query by ``partners.selectors.partnership_tokens_for_user``).
+  read in one query by ``partners.selectors.partnership_scope``).
+
+Cached HTML holds a marker where a CSRF token goes; each response gets its own (``fill_csrf``).
 
 Every save or delete of a record shown on a partnership's pages (membership, report, goal,
 cycle, answer, action, ...) replaces that partnership's token in the same transaction
@@ -30,13 +32,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 CACHE_ALIAS = "fragments"
+# Stands for the CSRF token in cached HTML; ``fill_csrf`` puts each response's own token in its place.
+CSRF_MARKER = "csrf-token-set-per-request"
 TIMEOUT = 60 * 60 * 24  # a fragment is keyed by today's date too, so a day is its natural life
 
 _build_id: str | None = None
@@ -72,24 +80,41 @@ def cached(name: str, parts: Iterable[str], render: Callable[[], str]) -> str:
     return mark_safe(html)  # noqa: S308 - HTML our own templates rendered, escaped there
 
 
-def render_fragment(request, name: str, template_name: str, build_context: Callable[[], dict], *,
-                    tokens: list[tuple[int, object]], per_browser: bool = False) -> str:
-    """Return ``template_name`` rendered with ``build_context()``, from the cache when no partnership changed.
+def fill_csrf(html: str, request) -> str:
+    """Return cached ``html`` with this response's own masked CSRF token where it holds ``CSRF_MARKER``.
 
-    ``tokens`` are the (id, cache_token) pairs of every partnership the person may see;
-    ``build_context`` runs only on a miss, so the queries behind the content run only then.
-    ``per_browser`` adds the browser's CSRF secret to the key, for fragments holding a form.
-    A person who sees no partnership gets the page rendered afresh (there is nothing to key on).
+    Cached HTML never holds a token: forms and the htmx header were rendered with the marker, so
+    every response carries a fresh masked token of the browser's own secret (as a rendered page
+    does), and one cached page serves every browser of the person.
     """
-    def render():
-        return render_to_string(template_name, build_context(), request=request)
+    if CSRF_MARKER not in html:
+        return html
+    return html.replace(CSRF_MARKER, get_token(request))
 
-    if not tokens:
-        return mark_safe(render())  # noqa: S308 - as in cached()
+
+def render_page(request, name: str, template_name: str, build_context: Callable[[], dict], *,
+                tokens: list[tuple[int, object]]) -> HttpResponse:
+    """Return the page ``template_name`` rendered with ``build_context()``, from the cache when no partnership changed.
+
+    The whole page is cached, navigation bar included, so a hit runs no template at all.
+    ``tokens`` are the (id, cache_token) pairs of every partnership the person may see
+    (``partners.selectors.partnership_scope``); ``build_context`` runs only on a miss, so the
+    queries behind the page run only then. The key holds what else the page shows: the person
+    (id, short name, staff or not), the language, today's date and the full path.
+
+    Rendered afresh and not kept: a page for a person who sees no partnership (nothing to key
+    on), and a page with messages to show (they are shown once, and follow a change anyway).
+    """
+    if not tokens or len(get_messages(request)):
+        return render(request, template_name, build_context())
+
+    def render_cached():
+        return render_to_string(template_name, {**build_context(), "csrf_token": CSRF_MARKER}, request=request)
+
+    user = request.user
     parts = [
-        str(request.user.pk), get_language() or "", timezone.localdate().isoformat(), request.get_full_path(),
+        str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "",
+        timezone.localdate().isoformat(), request.get_full_path(),
         ",".join(f"{pk}:{token}" for pk, token in tokens),
     ]
-    if per_browser:
-        parts.append(request.META.get("CSRF_COOKIE", ""))
-    return cached(name, parts, render)
+    return HttpResponse(fill_csrf(cached(name, parts, render_cached), request))

@@ -9,6 +9,7 @@ Views fetch objects through these functions and answer 404 when nothing comes ba
 """
 import datetime
 import functools
+from dataclasses import dataclass
 import operator
 from decimal import Decimal
 from functools import reduce
@@ -77,43 +78,99 @@ def partnerships_coordinated_by(user) -> QuerySet[Partnership]:
 
 @functools.cache
 def _tokens_sql() -> str:
-    """SQL of ``partnership_tokens_for_user``, with the table and column names from the models."""
+    """SQL of ``partnership_scope``, with the table and column names from the models.
+
+    One row per partnership the person coordinates or represents a member of: id, cache_token
+    and whether the person coordinates it.
+    """
     coordinators = Partnership.coordinators.through._meta
     representatives = Organisation.representatives.through._meta
     membership = Membership._meta
     return (
-        f"SELECT p.id, p.cache_token FROM {Partnership._meta.db_table} p WHERE p.id IN ("
-        f"SELECT c.{coordinators.get_field('partnership').column} FROM {coordinators.db_table} c "
-        f"WHERE c.{coordinators.get_field('user').column} = %s "
-        f"UNION SELECT m.{membership.get_field('partnership').column} FROM {membership.db_table} m "
+        f"SELECT p.id, CAST(p.cache_token AS TEXT), MAX(s.coordinates) FROM {Partnership._meta.db_table} p JOIN ("
+        f"SELECT c.{coordinators.get_field('partnership').column} AS partnership_id, 1 AS coordinates "
+        f"FROM {coordinators.db_table} c WHERE c.{coordinators.get_field('user').column} = %s "
+        f"UNION ALL SELECT m.{membership.get_field('partnership').column}, 0 FROM {membership.db_table} m "
         f"JOIN {representatives.db_table} r ON r.{representatives.get_field('organisation').column} = "
         f"m.{membership.get_field('organisation').column} "
-        f"WHERE r.{representatives.get_field('user').column} = %s) ORDER BY p.id"
+        f"WHERE r.{representatives.get_field('user').column} = %s"
+        f") s ON s.partnership_id = p.id GROUP BY p.id, p.cache_token ORDER BY p.id"
     )
 
 
-def partnership_tokens_for_user(user) -> list[tuple[int, str]]:
-    """Return (id, cache_token) of every partnership ``user`` coordinates or represents a member of (all for an admin).
+@dataclass(frozen=True)
+class PartnershipScope:
+    """What a person may see, read in one query: the partnerships and their change tokens.
 
-    This is the key of the person's cached page fragments (``kemitraan.fragments``): every page
-    a person sees draws only on these partnerships, and a change to any record shown on them
-    replaces its partnership's token. It runs on every cached page view, so it is one plain SQL
-    statement: the same query through the ORM spent 3 ms of a 5 ms page building itself.
+    ``tokens`` are the (id, cache_token) pairs of every partnership the person coordinates or
+    represents a member of (every partnership for an admin); ``coordinated`` the ids of those the
+    person may run as coordinator. The tokens key the person's cached pages (``kemitraan.fragments``),
+    and the ids answer the access checks of those pages without another query.
+    """
+
+    tokens: list[tuple[int, str]]
+    coordinated: frozenset[int]
+
+    def sees(self, partnership_id) -> bool:
+        return any(pk == partnership_id for pk, _token in self.tokens)
+
+    def coordinates(self, partnership_id) -> bool:
+        return partnership_id in self.coordinated
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated)
+
+
+def partnership_scope(user) -> PartnershipScope:
+    """Return the ``PartnershipScope`` of ``user`` (empty for an anonymous visitor).
+
+    It runs on every cached page view, so it is one plain SQL statement: the same reads through
+    the ORM spent 3 ms of a 5 ms page building themselves.
     """
     if not user.is_authenticated:
-        return []
-    if user.is_superuser:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, cache_token FROM {Partnership._meta.db_table} ORDER BY id")
-            return [(pk, str(token)) for pk, token in cursor.fetchall()]
-    return partnership_tokens_of(user.pk)
+        return PartnershipScope([], frozenset())
+    with connection.cursor() as cursor:
+        if user.is_superuser:
+            cursor.execute(f"SELECT id, CAST(cache_token AS TEXT) FROM {Partnership._meta.db_table} ORDER BY id")
+            tokens = cursor.fetchall()
+            return PartnershipScope(tokens, frozenset(pk for pk, _token in tokens))
+        rows = _scope_rows(cursor, user.pk)
+    return PartnershipScope([(pk, token) for pk, token, _c in rows],
+                            frozenset(pk for pk, _token, coordinates in rows if coordinates))
+
+
+SCOPE_STATEMENT = "kemitraan_partnership_scope"
+
+
+def _scope_rows(cursor, user_id) -> list[tuple[int, str, int]]:
+    """Run the scope query; on PostgreSQL as a statement prepared once per connection.
+
+    Planning the query took as long as running it (0.17 of 0.36 ms); a prepared statement is
+    planned once per database connection. ``connection.connection`` (the driver's connection)
+    tells whether this connection already has it: after a reconnect it is a new object.
+    """
+    if connection.vendor != "postgresql":
+        cursor.execute(_tokens_sql(), [user_id, user_id])
+        return cursor.fetchall()
+    if getattr(connection, "_scope_prepared_on", None) is not connection.connection:
+        cursor.execute(f"PREPARE {SCOPE_STATEMENT}(integer, integer) AS "
+                       + _tokens_sql().replace("%s", "$1", 1).replace("%s", "$2", 1))
+        connection._scope_prepared_on = connection.connection
+    cursor.execute(f"EXECUTE {SCOPE_STATEMENT}(%s, %s)", [user_id, user_id])
+    return cursor.fetchall()
+
+
+def partnership_tokens_for_user(user) -> list[tuple[int, str]]:
+    """Return (id, cache_token) of every partnership ``user`` coordinates or represents a member of (all for an admin)."""
+    return partnership_scope(user).tokens
 
 
 def partnership_tokens_of(user_id) -> list[tuple[int, str]]:
     """Return (id, cache_token) of the partnerships the person ``user_id`` coordinates or represents a member of."""
     with connection.cursor() as cursor:
         cursor.execute(_tokens_sql(), [user_id, user_id])
-        return [(pk, str(token)) for pk, token in cursor.fetchall()]
+        return [(pk, str(token)) for pk, token, _coordinates in cursor.fetchall()]
 
 
 def user_coordinates(user, partnership: Partnership) -> bool:

@@ -1,5 +1,6 @@
-"""Cached page fragments (kemitraan/fragments.py): served again without the queries behind them,
-never stale after a change, never shared between people, languages, days or browsers."""
+"""Cached pages (kemitraan/fragments.py): served again without the queries and templates behind them,
+never stale after a change, never shared between people, languages or days, with each response's
+own CSRF token."""
 import datetime
 import re
 from decimal import Decimal
@@ -65,17 +66,16 @@ def test_second_visit_comes_from_the_cache_without_the_page_queries(client, requ
     who, url_of = PAGES[page]
     client.force_login(request.getfixturevalue(who))
     url = url_of(world, partnership)
-    client.get(url)  # the first visit of a browser sets its CSRF cookie, part of the key of pages with forms
+    client.get(url)
     caches["fragments"].clear()
     first, first_sql = get(client, url)
     second, second_sql = get(client, url)
     assert main_of(second) == main_of(first)
-    # Left: session, user, the access or role check, the user's partnerships (the key) and on the
-    # dashboard "does the user represent an organisation?"; nothing that reads reports, answers
-    # or indicator values (but for the cycle's own answer counts in its access check).
-    assert len(second_sql) <= 5 < len(first_sql), "\n".join(second_sql)
-    reads = [sql for sql in second_sql if not sql.startswith('SELECT "evaluations_evaluationcycle"')]
-    assert not [sql for sql in reads if any(table in sql for table in BIG_TABLES)]
+    assert first.templates and not second.templates  # the whole page came from the cache
+    # Left: session, user, the user's partnerships with their tokens (the key, and the access
+    # check), and for an evaluation the partnership of the cycle; nothing on the big tables.
+    assert len(second_sql) <= 4 and len(second_sql) < len(first_sql), "\n".join(second_sql)
+    assert not [sql for sql in second_sql if any(table in sql for table in BIG_TABLES)]
 
 
 def _submit_b(w, p, users):
@@ -218,7 +218,9 @@ def test_cached_forms_carry_a_token_that_works_in_each_browser(coordinator, part
     for browser in browsers:
         browser.force_login(coordinator)
         browser.get(reverse("partners:review_queue"))  # sets the CSRF cookie of this browser
-        pages.append(browser.get(reverse("partners:review_queue")).content.decode())
+        response = browser.get(reverse("partners:review_queue"))
+        pages.append(response.content.decode())
+    assert not response.templates  # the second browser got the page the first one's visit cached
     accept = reverse("partners:report_accept", args=[report.pk])
     token = re.search(rf'action="{accept}">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
                       pages[1]).group(1)
@@ -285,3 +287,36 @@ def test_cached_navigation_bar_follows_the_name_and_the_address(client, coordina
     html = get(client, reverse("partners:report_list"))[0].content.decode()
     assert "Wulandari" in html[:html.index("<main")]
     assert 'value="/laporan/"' in html[:html.index("<main")]  # the language switch returns here
+
+
+def test_a_page_with_messages_is_rendered_afresh_and_not_kept(coordinator, partnership, membership_a, partner_a):
+    report = f.ContributionReportFactory(membership=membership_a)
+    services.report_submit(report=report, user=partner_a)
+    browser = Client()
+    browser.force_login(coordinator)
+    queue = reverse("partners:review_queue")
+    accept = reverse("partners:report_accept", args=[report.pk])
+    response = browser.post(accept, {"next": queue}, follow=True)
+    assert f"Laporan {membership_a.organisation} telah diterima." in response.content.decode()
+    browser.get(queue)
+    assert not browser.get(queue).templates  # cached
+    # Accepting it again changes nothing (so the key stays) and says why: that page is rendered
+    # with the message, and the next visit gets the cached page, without the message.
+    response = browser.post(accept, {"next": queue}, follow=True)
+    assert response.templates and "Hanya laporan yang diajukan yang dapat diterima" in response.content.decode()
+    again = browser.get(queue)
+    assert not again.templates and "Hanya laporan yang diajukan yang dapat diterima" not in again.content.decode()
+
+
+@pytest.mark.parametrize("who", ["partner_a", "other_coordinator"])
+def test_cached_pages_keep_their_access_checks(client, request, world, partnership, coordinator, who):
+    """A person who may not see a page gets 404, even when the coordinator's visit has cached it."""
+    client.force_login(coordinator)
+    detail = reverse("partners:partnership_detail", args=[partnership.pk])
+    assert client.get(detail).status_code == 200
+    user = request.getfixturevalue(who) if who == "partner_a" else f.UserFactory()
+    client.force_login(user)
+    assert client.get(detail).status_code == 404  # a member's representative does not coordinate it
+    cycle = reverse("evaluations:cycle_detail", args=[world["cycle"].pk])
+    assert client.get(cycle).status_code == (200 if who == "partner_a" else 404)
+    assert client.get(reverse("evaluations:cycle_detail", args=[world["cycle"].pk + 1000])).status_code == 404

@@ -176,6 +176,8 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kemitraan"},
     "fragments": env.cache_url("CACHE_URL", default="dummycache://"),
 }
+if CACHES["fragments"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["fragments"]["BACKEND"] = "kemitraan.cache.RedisCache"  # reuses its Redis client (kemitraan/cache.py)
 if not CACHES["fragments"]["BACKEND"].endswith("DummyCache"):
     # With a shared cache, sessions are read from it and written through to the database
     # (one query less on every page); accounts.services.user_sessions_end clears both.

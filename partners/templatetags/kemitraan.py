@@ -85,9 +85,6 @@ def current_language():
 
 # --- the page chrome, cached per person -------------------------------------------------------
 
-CSRF_MARKER = "csrf-token-set-per-request"
-
-
 class PersonalCacheNode(template.Node):
     """Render the enclosed chrome once per person, language and address, then serve it from the cache.
 
@@ -107,14 +104,17 @@ class PersonalCacheNode(template.Node):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.nodelist.render(context)
+        token = context.get("csrf_token")
+        if token == fragments.CSRF_MARKER:  # inside a page being rendered for the cache: it fills the tokens in
+            return self.nodelist.render(context)
+
         def render():
-            with context.push(csrf_token=CSRF_MARKER):
+            with context.push(csrf_token=fragments.CSRF_MARKER):
                 return self.nodelist.render(context)
 
         parts = [str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "", request.get_full_path()]
         html = fragments.cached("chrome", parts, render)
-        token = context.get("csrf_token")
-        return mark_safe(html.replace(CSRF_MARKER, conditional_escape(str(token)) if token else ""))  # noqa: S308
+        return mark_safe(html.replace(fragments.CSRF_MARKER, conditional_escape(str(token)) if token else ""))  # noqa: S308
 
 
 @register.tag

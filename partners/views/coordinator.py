@@ -73,6 +73,14 @@ def _require_coordinator(user):
         raise Http404
 
 
+def _coordinator_scope(user) -> selectors.PartnershipScope:
+    """Return the person's ``PartnershipScope``; 404 unless they coordinate a partnership (admins always do)."""
+    scope = selectors.partnership_scope(user)
+    if not (user.is_superuser or scope.is_coordinator):
+        raise Http404
+    return scope
+
+
 def _fields(form):
     return dict(form.cleaned_data)
 
@@ -92,8 +100,9 @@ STATUS_RANK = Case(
 def home(request):
     """Send each person to their starting page: coordinators and admins see the dashboard."""
     user = request.user
-    if selectors.user_is_coordinator(user):
-        return dashboard(request)
+    scope = selectors.partnership_scope(user)
+    if user.is_superuser or scope.is_coordinator:
+        return dashboard(request, scope)
     if user.organisations.exists():
         return redirect("partners:partner_home")
     return render(request, "partners/dashboard_empty.html", {
@@ -101,11 +110,11 @@ def home(request):
     })
 
 
-def dashboard(request):
+def dashboard(request, scope):
     """Show the figures of every partnership the user runs, a page at a time, in a constant number of queries.
 
-    The figures are a cached fragment (``kemitraan.fragments``): rendered again only after a
-    change to one of the user's partnerships, on a new day or in another language.
+    The page is cached (``kemitraan.fragments``): rendered again only after a change to one of
+    the user's partnerships, on a new day or in another language.
     """
     def build():
         today = timezone.localdate()
@@ -122,11 +131,7 @@ def dashboard(request):
             "is_representative": request.user.organisations.exists(),
         }
 
-    content = fragments.render_fragment(
-        request, "dashboard", "partners/dashboard_content.html", build,
-        tokens=selectors.partnership_tokens_for_user(request.user),
-    )
-    return render(request, "partners/dashboard.html", {"content": content})
+    return fragments.render_page(request, "dashboard", "partners/dashboard.html", build, tokens=scope.tokens)
 
 
 # --- partnerships ---
@@ -183,8 +188,10 @@ def _partnership_with_figures(user, pk):
 
 @login_required
 def partnership_detail(request, pk):
-    """One partnership's figures, members, goals and recent reports (a cached fragment, see ``dashboard``)."""
-    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    """One partnership's figures, members, goals and recent reports (a cached page, see ``dashboard``)."""
+    scope = selectors.partnership_scope(request.user)
+    if not scope.coordinates(pk):  # the access check of partnership_get_for_coordinator, without a query
+        raise Http404
 
     def build():
         figures = _partnership_with_figures(request.user, pk)
@@ -201,11 +208,8 @@ def partnership_detail(request, pk):
             "due_days": selectors.FOLLOW_UP_DUE_DAYS,
         }
 
-    content = fragments.render_fragment(
-        request, "partnership_detail", "partners/partnership_detail_content.html", build,
-        tokens=selectors.partnership_tokens_for_user(request.user),
-    )
-    return render(request, "partners/partnership_detail.html", {"partnership": partnership, "content": content})
+    return fragments.render_page(request, "partnership_detail", "partners/partnership_detail.html", build,
+                                 tokens=scope.tokens)
 
 
 @login_required
@@ -435,8 +439,8 @@ def indicator_detail(request, pk):
 
 @login_required
 def review_queue(request):
-    """Submitted reports waiting for the user's review (a cached fragment; it holds forms, so per browser)."""
-    _require_coordinator(request.user)
+    """Submitted reports waiting for the user's review (a cached page, see ``dashboard``)."""
+    scope = _coordinator_scope(request.user)
 
     def build():
         filterset = ReviewQueueFilter(
@@ -447,11 +451,7 @@ def review_queue(request):
             "sort": _sort_links(request, ["submitted", "period", "organisation", "value"]),
         }
 
-    content = fragments.render_fragment(
-        request, "review_queue", "partners/review_queue_content.html", build,
-        tokens=selectors.partnership_tokens_for_user(request.user), per_browser=True,
-    )
-    return render(request, "partners/review_queue.html", {"content": content})
+    return fragments.render_page(request, "review_queue", "partners/review_queue.html", build, tokens=scope.tokens)
 
 
 @login_required

@@ -210,7 +210,7 @@ def _action_deadlines(user, today):
 @login_required
 @require_safe
 def partner_home(request):
-    """Show my organisations' partnerships, what is due or overdue, and my latest reports (a cached fragment)."""
+    """Show my organisations' partnerships, what is due or overdue, and my latest reports (a cached page)."""
     def build():
         today = timezone.localdate()
         memberships = list(
@@ -235,11 +235,8 @@ def partner_home(request):
             "due_soon_days": DUE_SOON_DAYS,
         }
 
-    content = fragments.render_fragment(
-        request, "partner_home", "partners/partner_home_content.html", build,
-        tokens=partnership_tokens_for_user(request.user),
-    )
-    return render(request, "partners/partner_home.html", {"content": content})
+    return fragments.render_page(request, "partner_home", "partners/partner_home.html", build,
+                                 tokens=partnership_tokens_for_user(request.user))
 
 
 # --- report list and export --------------------------------------------------------------
@@ -316,7 +313,7 @@ class CountedPaginator(Paginator):
 @login_required
 @require_safe
 def report_list(request):
-    """List the reports the user may see, filtered, sorted and paginated (a cached fragment per query string)."""
+    """List the reports the user may see, filtered, sorted and paginated (a cached page per query string)."""
     def build():
         report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
         _plain_selects(report_filter, request.user)
@@ -330,11 +327,8 @@ def report_list(request):
             "can_create": memberships_for_user(request.user).exists(),
         }
 
-    content = fragments.render_fragment(
-        request, "report_list", "partners/report_list_content.html", build,
-        tokens=partnership_tokens_for_user(request.user),
-    )
-    return render(request, "partners/report_list.html", {"content": content})
+    return fragments.render_page(request, "report_list", "partners/report_list.html", build,
+                                 tokens=partnership_tokens_for_user(request.user))
 
 
 @login_required
