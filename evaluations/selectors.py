@@ -17,6 +17,7 @@ Inside a visible partnership:
   the partnership.
 Views fetch objects through these functions and answer 404 when nothing comes back.
 """
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -157,9 +158,20 @@ def cycle_get(user, pk, *, with_counts: bool = True) -> EvaluationCycle:
     return get_object_or_404(cycles_for_user(user), pk=pk)
 
 
-def cycle_partnership_id(pk) -> int | None:
-    """Return the id of the partnership of cycle ``pk`` (None when there is no such cycle)."""
-    return EvaluationCycle.objects.filter(pk=pk).values_list("partnership_id", flat=True).first()
+def cycle_partnership_id(pk: int) -> int | None:
+    """Return the id of the partnership of cycle ``pk`` (None when there is no such cycle).
+
+    The access check of every view of a cached evaluation page: one plain SELECT (through the
+    ORM it spent more time building the query than running it).
+    """
+    if not 0 < pk < 2**63:  # beyond the id column's range (bigint): no such cycle
+        return None
+    meta = EvaluationCycle._meta
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {meta.get_field('partnership').column} FROM {meta.db_table} "
+                       f"WHERE {meta.pk.column} = %s", [pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def cycle_get_for_coordinator(user, pk) -> EvaluationCycle:

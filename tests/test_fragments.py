@@ -320,3 +320,5 @@ def test_cached_pages_keep_their_access_checks(client, request, world, partnersh
     cycle = reverse("evaluations:cycle_detail", args=[world["cycle"].pk])
     assert client.get(cycle).status_code == (200 if who == "partner_a" else 404)
     assert client.get(reverse("evaluations:cycle_detail", args=[world["cycle"].pk + 1000])).status_code == 404
+    assert client.get(reverse("evaluations:cycle_detail", args=[10**30])).status_code == 404  # no error either
+    assert client.get(reverse("partners:partnership_detail", args=[10**30])).status_code == 404
