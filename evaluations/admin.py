@@ -82,6 +82,12 @@ class EvaluationCycleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_response_count=Count("responses", distinct=True))
 
+    def get_readonly_fields(self, request, obj=None):
+        """A cycle stays with its partnership: its answers and findings are that partnership's
+        (and evaluations.selectors.cycle_partnership_id remembers it)."""
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "partnership") if obj is not None else fields
+
     @admin.display(description=_("answers"), ordering="_response_count")
     def response_count(self, obj):
         return obj._response_count

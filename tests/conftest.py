@@ -28,10 +28,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_fragment_cache():
-    """Each test starts with no cached page fragments (ids repeat between tests on SQLite)."""
+    """Each test starts with no cached pages and no remembered cycle partnerships (ids repeat
+    between tests on SQLite, where a rolled-back transaction hands its ids out again)."""
     from django.core.cache import caches
 
+    from evaluations import selectors
+
     caches["fragments"].clear()
+    selectors._CYCLE_PARTNERSHIPS.clear()
     yield
 
 

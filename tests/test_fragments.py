@@ -322,3 +322,32 @@ def test_cached_pages_keep_their_access_checks(client, request, world, partnersh
     assert client.get(reverse("evaluations:cycle_detail", args=[world["cycle"].pk + 1000])).status_code == 404
     assert client.get(reverse("evaluations:cycle_detail", args=[10**30])).status_code == 404  # no error either
     assert client.get(reverse("partners:partnership_detail", args=[10**30])).status_code == 404
+
+
+def test_a_cycles_partnership_is_read_once_per_process(world, partnership):
+    from evaluations import selectors
+
+    cycle = world["cycle"]
+    with CaptureQueriesContext(connection) as first:
+        assert selectors.cycle_partnership_id(cycle.pk) == partnership.pk
+    with CaptureQueriesContext(connection) as again:
+        assert selectors.cycle_partnership_id(cycle.pk) == partnership.pk
+    assert len(first) == 1 and len(again) == 0
+    missing = cycle.pk + 1
+    assert selectors.cycle_partnership_id(missing) is None  # not remembered as missing:
+    later = f.EvaluationCycleFactory(partnership=partnership, period_start=datetime.date(2026, 4, 1),
+                                     period_end=datetime.date(2026, 6, 30))
+    assert later.pk == missing and selectors.cycle_partnership_id(missing) == partnership.pk
+
+
+def test_the_admin_keeps_a_cycle_with_its_partnership(admin_client, world, partnership):
+    cycle = world["cycle"]
+    other = f.PartnershipFactory()
+    url = reverse("admin:evaluations_evaluationcycle_change", args=[cycle.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="partnership"' not in page  # shown, not editable
+    assert 'name="partnership"' in admin_client.get(reverse("admin:evaluations_evaluationcycle_add")).content.decode()
+    admin_client.post(url, {"partnership": other.pk, "title": cycle.title, "period_start": "2026-01-01",
+                            "period_end": "2026-03-31", "due_date": "2026-04-14"})
+    cycle.refresh_from_db()
+    assert cycle.partnership_id == partnership.pk
