@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.admin import TIMESTAMPS, MembershipChoicesMixin, error_text
+from partners.admin import TIMESTAMPS, FixedParentMixin, MembershipChoicesMixin, error_text
 
 from . import services
 from .models import (
@@ -62,7 +62,8 @@ class FindingInline(admin.TabularInline):
 
 
 @admin.register(EvaluationCycle)
-class EvaluationCycleAdmin(admin.ModelAdmin):
+class EvaluationCycleAdmin(FixedParentMixin, admin.ModelAdmin):
+    fixed_parent = "partnership"  # evaluations.selectors.cycle_partnership_id relies on it
     list_display = ("__str__", "partnership", "period_start", "period_end", "due_date", "status",
                     "response_count", "opened_at", "closed_at")
     list_filter = ("status", "partnership__type", "partnership__status")
@@ -81,12 +82,6 @@ class EvaluationCycleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_response_count=Count("responses", distinct=True))
-
-    def get_readonly_fields(self, request, obj=None):
-        """A cycle stays with its partnership: its answers and findings are that partnership's
-        (and evaluations.selectors.cycle_partnership_id remembers it)."""
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "partnership") if obj is not None else fields
 
     @admin.display(description=_("answers"), ordering="_response_count")
     def response_count(self, obj):
@@ -136,7 +131,8 @@ class EvaluationCycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluationResponse)
-class EvaluationResponseAdmin(MembershipChoicesMixin, SimpleHistoryAdmin):
+class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+    fixed_parent = "cycle"
     list_display = ("organisation", "cycle", "partnership", "status", *SCORES, "submitted_at")
     list_filter = ("status", "cycle__status", "cycle__partnership__type")
     list_select_related = ("membership__organisation", "cycle__partnership")
@@ -188,7 +184,8 @@ def _mark_completed(action: FollowUpAction) -> None:
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(FixedParentMixin, admin.ModelAdmin):
+    fixed_parent = "cycle"
     list_display = ("title", "cycle", "partnership", "principle", "created_by", "created_at")
     list_filter = ("principle", "cycle__partnership__type")
     list_select_related = ("cycle__partnership", "created_by")
@@ -219,7 +216,8 @@ class FindingAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(SimpleHistoryAdmin):
+class FollowUpActionAdmin(FixedParentMixin, SimpleHistoryAdmin):
+    fixed_parent = "partnership"
     list_display = ("title", "partnership", "owner_organisation", "due_date", "status", "completed_at")
     list_filter = ("status", "partnership__type")
     list_select_related = ("partnership", "owner_organisation")
@@ -249,7 +247,8 @@ class VoteInline(MembershipChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(FixedParentMixin, SimpleHistoryAdmin):
+    fixed_parent = "partnership"
     list_display = ("title", "partnership", "proposed_by_organisation", "closes_at", "status", "outcome",
                     "vote_count")
     list_filter = ("status", "outcome", "partnership__type")
@@ -299,7 +298,8 @@ class DecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(MembershipChoicesMixin, SimpleHistoryAdmin):
+class VoteAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+    fixed_parent = "decision"
     list_display = ("decision", "organisation", "choice", "cast_by", "cast_at")
     list_filter = ("choice", "decision__status")
     list_select_related = ("decision", "membership__organisation", "cast_by")

@@ -32,6 +32,21 @@ from .uploads import check_attachment
 TIMESTAMPS = ("created_at", "updated_at")
 
 
+class FixedParentMixin:
+    """Show the parent a record belongs to (``fixed_parent``) read-only once the record exists.
+
+    A record stays with its partnership: its values, answers and history are that partnership's,
+    and the cached pages (kemitraan/fragments.py) of the partnership it leaves would not learn
+    of a move (a save touches the record's partnership of now, not of before).
+    """
+
+    fixed_parent = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, self.fixed_parent) if obj is not None and self.fixed_parent else fields
+
+
 class MembershipChoicesMixin:
     """Label membership choices without one query per option (their __str__ joins two tables)."""
 
@@ -146,7 +161,8 @@ class PledgeInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(FixedParentMixin, SimpleHistoryAdmin):
+    fixed_parent = "partnership"
     list_display = ("organisation", "partnership", "role", "joined_on", "left_on", "commitment_end",
                     "reporting_frequency")
     list_filter = ("role", "reporting_frequency", "partnership__status", "organisation__sector")
@@ -165,7 +181,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(MembershipChoicesMixin, admin.ModelAdmin):
+class PledgeAdmin(FixedParentMixin, MembershipChoicesMixin, admin.ModelAdmin):
+    fixed_parent = "membership"
     list_display = ("membership", "kind", "description", "quantity", "unit", "value")
     list_filter = ("kind",)
     list_select_related = ("membership__organisation", "membership__partnership")
@@ -184,7 +201,8 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(SharedGoal)
-class SharedGoalAdmin(admin.ModelAdmin):
+class SharedGoalAdmin(FixedParentMixin, admin.ModelAdmin):
+    fixed_parent = "partnership"
     list_display = ("title", "partnership", "order", "indicator_count")
     list_filter = ("partnership__type", "partnership__status")
     list_select_related = ("partnership",)
@@ -202,7 +220,8 @@ class SharedGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(FixedParentMixin, admin.ModelAdmin):
+    fixed_parent = "goal"
     list_display = ("name", "goal", "partnership", "unit", "baseline", "target", "target_date", "direction")
     list_filter = ("direction", "goal__partnership__type")
     list_select_related = ("goal__partnership",)
@@ -216,7 +235,8 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(MembershipChoicesMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+    fixed_parent = "membership"
     list_display = ("indicator", "organisation", "period_start", "period_end", "value", "reported_by")
     list_filter = ("indicator__goal__partnership__type",)
     list_select_related = ("indicator", "membership__organisation", "reported_by")
@@ -270,7 +290,8 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(ContributionReport)
-class ContributionReportAdmin(MembershipChoicesMixin, SimpleHistoryAdmin):
+class ContributionReportAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+    fixed_parent = "membership"
     list_display = ("__str__", "partnership", "kind", "period_start", "period_end", "quantity", "unit",
                     "value", "status", "submitted_at", "reviewed_by")
     list_filter = ("status", "kind", "membership__partnership__type", "membership__organisation__sector")
