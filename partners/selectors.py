@@ -9,8 +9,8 @@ Views fetch objects through these functions and answer 404 when nothing comes ba
 """
 import datetime
 import functools
-from dataclasses import dataclass
 import operator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 
@@ -154,7 +154,7 @@ def _scope_rows(cursor, user_id) -> list[tuple[int, str, int]]:
         cursor.execute(_tokens_sql(), [user_id, user_id])
         return cursor.fetchall()
     if getattr(connection, "_scope_prepared_on", None) is not connection.connection:
-        cursor.execute(f"PREPARE {SCOPE_STATEMENT}(integer, integer) AS "
+        cursor.execute(f"PREPARE {SCOPE_STATEMENT}(bigint, bigint) AS "
                        + _tokens_sql().replace("%s", "$1", 1).replace("%s", "$2", 1))
         connection._scope_prepared_on = connection.connection
     cursor.execute(f"EXECUTE {SCOPE_STATEMENT}(%s, %s)", [user_id, user_id])
