@@ -148,13 +148,8 @@ def cycles_coordinated_by(user) -> QuerySet[EvaluationCycle]:
     return _with_counts(qs).order_by("-period_start", "pk")
 
 
-def cycle_get(user, pk, *, with_counts: bool = True) -> EvaluationCycle:
-    """Return the cycle if ``user`` may see it, else raise 404 (``with_counts=False``: without the answer counts)."""
-    if not with_counts:
-        visible = EvaluationCycle.objects.select_related("partnership").filter(
-            partnership__in=partnerships_for_user(user).values("pk")
-        )
-        return get_object_or_404(visible, pk=pk)
+def cycle_get(user, pk) -> EvaluationCycle:
+    """Return the cycle if ``user`` may see it, else raise 404."""
     return get_object_or_404(cycles_for_user(user), pk=pk)
 
 

@@ -131,7 +131,7 @@ def cycle_create(request, partnership_pk):
 def cycle_detail(request, pk):
     """One cycle: the user's own answers, and the results the user may see (a cached page)."""
     scope = partnership_scope(request.user)
-    if not scope.sees(selectors.cycle_partnership_id(pk)):  # the access check of cycle_get, one light query
+    if not scope.sees(selectors.cycle_partnership_id(pk)):  # the access check of cycle_get, without its query
         raise Http404
 
     def build():

@@ -80,6 +80,13 @@ def cached(name: str, parts: Iterable[str], render: Callable[[], str]) -> str:
     return mark_safe(html)  # noqa: S308 - HTML our own templates rendered, escaped there
 
 
+def person_parts(request) -> list[str]:
+    """Return the parts of a cache key for what every page shows of its reader and its address:
+    the person (id, short name, staff or not: the navigation bar), the language and the full path."""
+    user = request.user
+    return [str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "", request.get_full_path()]
+
+
 def fill_csrf(html: str, request) -> str:
     """Return cached ``html`` with this response's own masked CSRF token where it holds ``CSRF_MARKER``.
 
@@ -111,10 +118,5 @@ def render_page(request, name: str, template_name: str, build_context: Callable[
     def render_cached():
         return render_to_string(template_name, {**build_context(), "csrf_token": CSRF_MARKER}, request=request)
 
-    user = request.user
-    parts = [
-        str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "",
-        timezone.localdate().isoformat(), request.get_full_path(),
-        ",".join(f"{pk}:{token}" for pk, token in tokens),
-    ]
+    parts = [*person_parts(request), timezone.localdate().isoformat(), ",".join(f"{pk}:{token}" for pk, token in tokens)]
     return HttpResponse(fill_csrf(cached(name, parts, render_cached), request))

@@ -2,7 +2,6 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.formats import number_format
 from django.utils.translation import get_language
@@ -104,17 +103,15 @@ class PersonalCacheNode(template.Node):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.nodelist.render(context)
-        token = context.get("csrf_token")
-        if token == fragments.CSRF_MARKER:  # inside a page being rendered for the cache: it fills the tokens in
+        if context.get("csrf_token") == fragments.CSRF_MARKER:  # inside a page rendered for the cache: it fills the tokens in
             return self.nodelist.render(context)
 
         def render():
             with context.push(csrf_token=fragments.CSRF_MARKER):
                 return self.nodelist.render(context)
 
-        parts = [str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "", request.get_full_path()]
-        html = fragments.cached("chrome", parts, render)
-        return mark_safe(html.replace(fragments.CSRF_MARKER, conditional_escape(str(token)) if token else ""))  # noqa: S308
+        html = fragments.cached("chrome", fragments.person_parts(request), render)
+        return mark_safe(fragments.fill_csrf(html, request))  # noqa: S308 - as in fragments.cached
 
 
 @register.tag

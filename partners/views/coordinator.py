@@ -76,7 +76,7 @@ def _require_coordinator(user):
 def _coordinator_scope(user) -> selectors.PartnershipScope:
     """Return the person's ``PartnershipScope``; 404 unless they coordinate a partnership (admins always do)."""
     scope = selectors.partnership_scope(user)
-    if not (user.is_superuser or scope.is_coordinator):
+    if not scope.is_coordinator:
         raise Http404
     return scope
 
@@ -101,7 +101,7 @@ def home(request):
     """Send each person to their starting page: coordinators and admins see the dashboard."""
     user = request.user
     scope = selectors.partnership_scope(user)
-    if user.is_superuser or scope.is_coordinator:
+    if scope.is_coordinator:
         return dashboard(request, scope)
     if user.organisations.exists():
         return redirect("partners:partner_home")
