@@ -10,6 +10,11 @@ with NULL is unknown, and an unknown condition passes, as in ``CHECK``). Any con
 cannot read (another lookup, a join, a function) is left to Django's own database check. The
 database constraints stay in place as the last word; ``tests/test_constraints.py`` checks that
 both judges agree.
+
+The same model also skips ``ForeignKey.validate``'s ``SELECT 1 ... WHERE id = ...`` when the
+related object it checks was itself read from the database (a form's choice field fetched the
+member, the request loaded the user): the row was just seen, and the foreign key constraint stays
+the last word, as with Django's own check, which a concurrent delete can outrun as well.
 """
 from __future__ import annotations
 
@@ -100,6 +105,39 @@ class PythonCheckedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _loaded_relations(self, exclude) -> list:
+        """The foreign keys (not excluded) whose related object is at hand, read from the database."""
+        loaded = []
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one or field.name in exclude or field.remote_field.parent_link:
+                continue
+            if field.get_limit_choices_to() or not field.is_cached(self):
+                continue  # Django's query also applies limit_choices_to: keep it
+            related = field.get_cached_value(self)
+            if (related is not None and not related._state.adding and related._state.db is not None
+                    and getattr(related, field.target_field.attname) == getattr(self, field.attname)):
+                loaded.append(field)
+        return loaded
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        loaded = self._loaded_relations(exclude)
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude | {field.name for field in loaded})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in loaded:
+            # ForeignKey.validate without its existence query: the plain field checks and validators.
+            value = getattr(self, field.attname)
+            try:
+                models.Field.validate(field, value, self)
+                field.run_validators(value)
+            except ValidationError as error:
+                errors[field.name] = error.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def validate_constraints(self, exclude=None):
         using = router.db_for_write(self.__class__, instance=self)

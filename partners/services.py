@@ -63,7 +63,7 @@ def report_create(*, membership, user, goals=(), **fields) -> ContributionReport
     report.save()
     report.__dict__.pop("_history_user", None)
     if goals:
-        report.goals.set(goals)
+        report.goals.add(*goals)  # a new report has no links yet: set() would first read them
     return report
 
 

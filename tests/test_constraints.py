@@ -270,3 +270,59 @@ def test_python_and_the_database_judge_every_check_constraint_alike(model, data)
             continue
         in_python = evaluate(Q(constraint.condition), instance) is not False
         assert in_python == Q(constraint.condition).check(against), (constraint.name, values)
+
+
+# --- foreign keys checked without a query when their row is at hand (kemitraan/constraints.py) -------
+
+
+def _draft(**relations):
+    return ContributionReport(period_start=JAN_1, period_end=JAN_1, kind="funds", description="Bantuan",
+                              **relations)
+
+
+@pytest.mark.django_db
+def test_full_clean_reads_no_row_it_already_holds(django_assert_num_queries):
+    membership, user = f.MembershipFactory(), f.UserFactory()
+    membership, user = Membership.objects.get(pk=membership.pk), type(user).objects.get(pk=user.pk)
+    report = _draft(membership=membership, created_by=user)
+    with django_assert_num_queries(0):
+        report.full_clean()
+
+
+@pytest.mark.django_db
+def test_full_clean_checks_foreign_keys_given_as_ids(django_assert_num_queries):
+    from django.core.exceptions import ValidationError
+
+    membership, user = f.MembershipFactory(), f.UserFactory()
+    with django_assert_num_queries(2):  # the member and the author exist
+        _draft(membership_id=membership.pk, created_by_id=user.pk).full_clean()
+    with pytest.raises(ValidationError) as refused:
+        _draft(membership_id=membership.pk + 1000, created_by_id=user.pk).full_clean()
+    assert list(refused.value.message_dict) == ["membership"]
+
+
+@pytest.mark.django_db
+def test_full_clean_checks_a_related_object_not_read_from_the_database(django_assert_num_queries):
+    from django.core.exceptions import ValidationError
+
+    existing = f.MembershipFactory()
+    made_up = Membership(pk=existing.pk + 1000, partnership=existing.partnership, organisation=existing.organisation)
+    report = _draft(membership=made_up)
+    report.membership_id = made_up.pk
+    with pytest.raises(ValidationError) as refused:
+        report.full_clean()
+    assert list(refused.value.message_dict) == ["membership"]
+    # An id changed after the object was loaded drops the loaded object (Django's descriptor), so it is checked.
+    report = _draft(membership=Membership.objects.get(pk=existing.pk))
+    report.membership_id = existing.pk + 1000
+    with pytest.raises(ValidationError):
+        report.full_clean()
+
+
+@pytest.mark.django_db
+def test_full_clean_still_refuses_a_missing_required_relation():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        _draft(membership=None).full_clean()
+    assert "membership" in refused.value.message_dict

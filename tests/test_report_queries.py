@@ -221,3 +221,38 @@ def test_attachment_delete_confirmation_query_count(client, partner_a, report_a)
     count, sql = _count(client, url)
     # session, user, attachment joined to its report, member, organisation and partnership
     assert count == 3, "\n".join(sql)
+
+
+# --- the report form's POST -------------------------------------------------------------------------
+
+
+def _post_queries(client, data):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(reverse("partners:report_create"), data)
+    assert response.status_code == 302, response.content[:2000]
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("with_goals", [False, True], ids=["no goals", "goals"])
+def test_report_create_post_reads_each_row_once(client, partner_a, membership_a, with_goals):
+    """The saved draft is checked without re-reading what the form read: no "has memberships" query,
+    no foreign key re-checks (member, author) in the form's and the service's full_clean()."""
+    client.force_login(partner_a)
+    goals = [f.SharedGoalFactory(partnership=membership_a.partnership) for _ in range(2)]
+    data = {"membership": membership_a.pk, "period_start": "2026-01-01", "period_end": "2026-01-31",
+            "kind": "funds", "quantity": "1", "unit": "paket", "value": "125000", "description": "Bantuan"}
+    if with_goals:
+        data["goals"] = [goal.pk for goal in goals]
+    queries = _post_queries(client, data)
+    report = ContributionReport.objects.get(description="Bantuan")
+    assert report.membership == membership_a and report.created_by == partner_a
+    assert set(report.goals.all()) == (set(goals) if with_goals else set())
+    existence_checks = [sql for sql in queries if sql.startswith('SELECT 1 AS "a"') or "SELECT %s AS" in sql]
+    assert existence_checks == []
+    writes = [sql for sql in queries if sql.startswith(("INSERT", "UPDATE", "DELETE"))]
+    # the report, its history row, the partnership's cache token; with goals: their links and the token again
+    assert len(writes) == (5 if with_goals else 3), "\n".join(writes)
+    reads = [sql for sql in queries if sql.startswith("SELECT")]
+    # session, user, the member (checked against the user's memberships); with goals: the goals (checked
+    # against the partnerships of the user's memberships) and the links already there (none: add() checks)
+    assert len(reads) == (5 if with_goals else 3), "\n".join(reads)

@@ -162,6 +162,22 @@ def test_partner_edits_own_draft(client, partner_a, report_a):
     assert report_a.description == "Diperbarui"
 
 
+def test_unticking_every_goal_clears_them(client, partner_a, report_a):
+    """No goal ticked cleans to a plain empty list (not ``queryset.none()``, whose SQL is compiled each
+    time it is tested), and the edit then removes the goals the report had."""
+    from partners.forms.reports import ReportForm
+
+    report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
+    data = _report_data(report_a.membership, description="Tanpa sasaran")
+    form = ReportForm(data, instance=report_a, user=partner_a)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["goals"] == []
+    client.force_login(partner_a)
+    response = client.post(reverse("partners:report_edit", kwargs={"pk": report_a.pk}), data)
+    assert response.status_code == 302
+    assert not report_a.goals.exists()
+
+
 def test_edit_keeps_the_membership_of_the_report(client, partner_a, report_a, org_a):
     second = f.MembershipFactory(partnership=f.PartnershipFactory(), organisation=org_a)
     client.force_login(partner_a)

@@ -426,28 +426,32 @@ def report_detail(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_create(request):
     """Write a new draft report for one of the user's own memberships."""
+    if request.method == "POST":
+        # A valid form names one of the user's memberships, so the check below is left to the other paths.
+        form = ReportForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                report = services.report_create(
+                    membership=form.cleaned_data["membership"], user=request.user,
+                    goals=form.cleaned_data["goals"], **form.report_fields(),
+                )
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, _("The draft report was saved. Attach supporting files, then submit it."))
+                return redirect(report)
     memberships = memberships_with_last_report_for(request.user)
     if not memberships.exists():
         raise Http404(_("You do not represent any organisation in a partnership."))
-    initial = {}
-    chosen = request.GET.get("membership", "")
-    if chosen.isdecimal() and chosen.isascii():
-        membership = memberships.filter(pk=int(chosen)).first()
-        if membership is not None:
-            start, end = next_report_period(membership, membership.last_reported_end)
-            initial = {"membership": membership.pk, "period_start": start, "period_end": end}
-    form = ReportForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.report_create(
-                membership=form.cleaned_data["membership"], user=request.user,
-                goals=form.cleaned_data["goals"], **form.report_fields(),
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, _("The draft report was saved. Attach supporting files, then submit it."))
-            return redirect(report)
+    if request.method != "POST":
+        initial = {}
+        chosen = request.GET.get("membership", "")
+        if chosen.isdecimal() and chosen.isascii():
+            membership = memberships.filter(pk=int(chosen)).first()
+            if membership is not None:
+                start, end = next_report_period(membership, membership.last_reported_end)
+                initial = {"membership": membership.pk, "period_start": start, "period_end": end}
+        form = ReportForm(user=request.user, initial=initial)
     return render(request, "partners/report_form.html", {"form": form, "report": None})
 
 
