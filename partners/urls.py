@@ -32,6 +32,7 @@ urlpatterns = [
     path("mitra/members/<int:pk>/indicator-values/", reports.indicatorvalue_entry, name="indicatorvalue_entry"),
     path("laporan/", reports.report_list, name="report_list"),
     path("laporan/export/", reports.report_export, name="report_export"),
+    path("laporan/organisations/", reports.report_organisation_options, name="report_organisation_options"),
     path("laporan/new/", reports.report_create, name="report_create"),
     path("laporan/<int:pk>/", reports.report_detail, name="report_detail"),
     path("laporan/<int:pk>/edit/", reports.report_edit, name="report_edit"),

@@ -98,6 +98,7 @@ EXPECTED = {
     "partners:indicatorvalue_entry": ("membership", OWNER_A_ONLY, OWNER_A_ONLY),
     "partners:report_list": (None, SIGNED_IN, get_only(SIGNED_IN)),
     "partners:report_export": (None, SIGNED_IN, get_only(SIGNED_IN)),
+    "partners:report_organisation_options": (None, SIGNED_IN, get_only(SIGNED_IN)),
     "partners:report_create": (None, only("partner_a", "partner_b", "partner_c"), only("partner_a", "partner_b", "partner_c")),
     "partners:report_detail": ("submitted", A_AND_COORDINATOR, get_only(A_AND_COORDINATOR)),
     "partners:report_edit": ("draft", OWNER_A_ONLY, OWNER_A_ONLY),

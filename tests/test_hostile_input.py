@@ -112,7 +112,7 @@ NASTY = [
 QUERY_KEYS = [
     "page", "ordering", "sort", "status", "kind", "type", "partnership", "organisation",
     "period_from", "period_to", "period_start", "period_end", "q", "format", "membership",
-    "finding", "next", "language",
+    "finding", "next", "language", "organisation_q",
 ]
 
 

@@ -527,6 +527,80 @@ def test_report_list_is_paginated(client, partner_a, membership_a):
     assert not {r.pk for r in first.context["reports"]} & {r.pk for r in second.context["reports"]}
 
 
+# --- the organisation filter: a page of organisations and a search (views/reports.organisation_options) ---
+
+
+def _offered(response):
+    """The organisations the filter's select offers, by name ("" for the empty choice)."""
+    import re
+
+    select = re.search(r'<select[^>]* name="organisation".*?</select>', response.content.decode(), re.S).group(0)
+    return [re.sub(r"<.*?>", "", option) for option in re.findall(r"<option.*?</option>", select)]
+
+
+def _many_members(partnership, names):
+    return [f.MembershipFactory(partnership=partnership, organisation=f.OrganisationFactory(name=name)).organisation
+            for name in names]
+
+
+def test_organisation_filter_lists_every_organisation_when_they_are_few(client, coordinator, many_reports):
+    client.force_login(coordinator)
+    response = client.get(reverse("partners:report_list"))
+    offered = _offered(response)
+    assert offered[0] == "---------" and sorted(offered[1:]) == sorted(
+        many_reports[0].membership.partnership.memberships.values_list("organisation__name", flat=True))
+    assert 'name="organisation_q"' not in response.content.decode()
+
+
+def test_organisation_filter_offers_a_page_and_a_search_when_they_are_many(
+        client, coordinator, partnership, other_partnership, monkeypatch):
+    from partners.views import reports as report_views
+
+    monkeypatch.setattr(report_views, "ORGANISATION_OPTIONS", 3)
+    mine = _many_members(partnership, ["Yayasan Anggrek", "Yayasan Bakung", "Yayasan Cempaka", "Koperasi Dahlia",
+                                       "Koperasi Edelweis"])
+    _many_members(other_partnership, ["Koperasi Rahasia"])  # another coordinator's: never offered
+    f.ContributionReportFactory(membership=mine[4].memberships.get(), description="Laporan Edelweis",
+                                status=ContributionReport.Status.SUBMITTED)
+    client.force_login(coordinator)
+    url = reverse("partners:report_list")
+
+    page = client.get(url)
+    assert 'name="organisation_q"' in page.content.decode()
+    assert len(_offered(page)) == 4  # the empty choice and the first three by name
+
+    found = client.get(url, {"organisation_q": "kopERASI"})
+    assert _offered(found) == ["---------", "Koperasi Dahlia", "Koperasi Edelweis"]
+    assert 'value="kopERASI"' in found.content.decode()
+
+    # An organisation past the first page filters the rows, and stays offered (selected) under any search.
+    chosen = client.get(url, {"organisation": mine[4].pk, "organisation_q": "Yayasan"})
+    assert [r.description for r in chosen.context["reports"]] == ["Laporan Edelweis"]
+    assert _offered(chosen)[:2] == ["---------", "Koperasi Edelweis"]
+    assert f'<option value="{mine[4].pk}" selected>' in chosen.content.decode()
+    assert len(_offered(chosen)) == 5
+
+
+def test_organisation_options_answer_the_typed_search_with_allowed_organisations_only(
+        client, coordinator, partner_a, partnership, other_partnership, org_a):
+    _many_members(partnership, ["Koperasi Dahlia"])
+    _many_members(other_partnership, ["Koperasi Rahasia"])
+    url = reverse("partners:report_organisation_options")
+    client.force_login(coordinator)
+    response = client.get(url, {"organisation_q": "koperasi", "organisation": org_a.pk})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Koperasi Dahlia" in text and "Rahasia" not in text
+    assert f'<option value="{org_a.pk}" selected>' in text  # the chosen one is kept
+    for hostile in ("a\x00b", "x" * 5000, "%", "_", "' OR 1=1 --"):
+        assert client.get(url, {"organisation_q": hostile, "organisation": hostile}).status_code == 200
+    client.force_login(partner_a)  # a partner is offered only the organisation they represent
+    text = client.get(url, {"organisation_q": ""}).content.decode()
+    assert org_a.name in text and "Koperasi" not in text
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
 def test_report_list_formats_rupiah_in_the_users_language(client, partner_a, membership_a):
     f.ContributionReportFactory(membership=membership_a, value=Decimal(1250000))
     client.force_login(partner_a)

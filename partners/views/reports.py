@@ -38,7 +38,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 from kemitraan import fragments
 from partners import exports, services
-from partners.filters_reports import SORT_FIELDS, filter_reports
+from partners.filters_reports import SORT_FIELDS, ReportFilter, filter_reports
 from partners.forms.reports import (
     AttachmentForm,
     IndicatorPeriodForm,
@@ -288,14 +288,48 @@ def _organisation_choices(user):
     return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=coordinated)).order_by("name")
 
 
-def _plain_selects(report_filter, user, names=("partnership", "organisation")):
-    report_filter.form.fields["organisation"].queryset = _organisation_choices(user)
-    for name in names:
-        field = report_filter.form.fields[name]
-        widget = _PlainSelect(attrs=field.widget.attrs)
-        widget.choices = field.choices
+# The organisation filter offers at most this many organisations at once; with more, a search field
+# narrows them (typed: the options follow through htmx; without JavaScript: on Filter).
+ORGANISATION_OPTIONS = 50
+SEARCH_MAX_LENGTH = 100
+
+
+def _search_text(params, name):
+    return (params.get(name) or "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+
+def organisation_options(user, search="", selected=None):
+    """Return (choices, more) for the organisation filter: up to ``ORGANISATION_OPTIONS`` of the
+    organisations ``user`` may filter on whose name contains ``search``, the ``selected`` one first
+    (kept while another search runs), and whether more matched than are offered."""
+    offered = _organisation_choices(user)
+    if search:
+        offered = offered.filter(name__icontains=search)
+    if selected is not None:
+        offered = offered.exclude(pk=selected.pk)
+    rows = list(offered.values_list("pk", "name")[:ORGANISATION_OPTIONS + 1])
+    more = len(rows) > ORGANISATION_OPTIONS
+    choices = [("", "---------")]
+    if selected is not None:
+        choices.append((selected.pk, selected.name))
+    return choices + rows[:ORGANISATION_OPTIONS], more
+
+
+def _plain_selects(report_filter, user, params):
+    """Give both selects the plain widget; the organisations offered are a page of them (see above)."""
+    form = report_filter.form
+    form.errors  # validated (by filter_reports already); a bad date elsewhere keeps a valid organisation
+    selected = form.cleaned_data.get("organisation")
+    search = _search_text(params, "organisation_q")
+    choices, more = organisation_options(user, search, selected)
+    form.fields["organisation"].queryset = _organisation_choices(user)
+    for name in ("partnership", "organisation"):
+        field = form.fields[name]
+        widget = _PlainSelect(attrs={**field.widget.attrs, "class": "form-select"})  # as crispy gives it
+        widget.choices = choices if name == "organisation" else field.choices
         widget.is_required = field.widget.is_required
         field.widget = widget
+    return {"search": search, "more": more, "searchable": more or bool(search), "limit": ORGANISATION_OPTIONS}
 
 
 class CountedPaginator(Paginator):
@@ -316,11 +350,12 @@ def report_list(request):
     """List the reports the user may see, filtered, sorted and paginated (a cached page per query string)."""
     def build():
         report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
-        _plain_selects(report_filter, request.user)
+        organisation_search = _plain_selects(report_filter, request.user, request.GET)
         counted = report_filter.filter_queryset(reports_for_user(request.user, for_count=True))
         page = CountedPaginator(rows, PAGE_SIZE, count_queryset=counted).get_page(request.GET.get("page"))
         return {
             "filter": report_filter,
+            "organisation_search": organisation_search,
             "page_obj": page,
             "reports": page.object_list,
             "sort_links": _sort_links(request.GET.get("sort", "").strip()),
@@ -329,6 +364,21 @@ def report_list(request):
 
     return fragments.render_page(request, "report_list", "partners/report_list.html", build,
                                  tokens=partnership_tokens_for_user(request.user))
+
+
+@login_required
+@require_safe
+def report_organisation_options(request):
+    """The organisation filter's <option>s for a typed search (htmx, on the report list)."""
+    field = ReportFilter(request.GET, request=request).form.fields["organisation"]
+    field.queryset = _organisation_choices(request.user)
+    try:
+        selected = field.clean(request.GET.get("organisation"))
+    except ValidationError:
+        selected = None
+    choices, more = organisation_options(request.user, _search_text(request.GET, "organisation_q"), selected)
+    return render(request, "partners/report_organisation_options.html",
+                  {"choices": choices, "more": more, "selected": selected})
 
 
 @login_required

@@ -108,3 +108,38 @@ def test_own_partner_opens_the_report_and_a_stranger_is_sent_to_sign_in(
     goto(page, detail)
     expect(page.locator("main")).to_contain_text("Melati")
     expect(page.locator("#attachments")).to_contain_text("kuitansi-melati.pdf")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_list_organisation_search_fills_the_select_as_one_types(
+    live_server, page, snap, console_errors, coordinator, partnership, monkeypatch
+):
+    """With more organisations than the select lists at once, typing part of a name offers the matches
+    (htmx), and choosing one filters the reports."""
+    from partners.models import ContributionReport
+    from partners.views import reports as report_views
+
+    monkeypatch.setattr(report_views, "ORGANISATION_OPTIONS", 3)
+    names = ["Yayasan Anggrek", "Yayasan Bakung", "Yayasan Cempaka", "Koperasi Dahlia", "Koperasi Edelweis"]
+    members = {name: f.MembershipFactory(partnership=partnership, organisation=f.OrganisationFactory(name=name))
+               for name in names}
+    for name, member in members.items():
+        f.ContributionReportFactory(membership=member, description=f"Laporan {name}",
+                                    status=ContributionReport.Status.SUBMITTED)
+    sign_in(page, live_server, coordinator.email)
+    goto(page, url(live_server, "partners:report_list"))
+    select = page.locator("select#id_organisation")
+    expect(select.locator("option")).to_have_count(4)
+    expect(select).not_to_contain_text("Cempaka")  # the fifth by name
+
+    page.fill("#id_organisation_q", "cempa")
+    expect(select.locator("option")).to_have_count(2)
+    expect(select).to_contain_text("Yayasan Cempaka")
+    snap(page, "report-list-organisation-search")
+    select.select_option(label="Yayasan Cempaka")
+    submit(page, "main form[role=search] button[type=submit]")
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Yayasan Cempaka")
+    expect(page.locator("select#id_organisation option:checked")).to_have_text("Yayasan Cempaka")
+    assert console_errors == []
