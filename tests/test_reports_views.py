@@ -592,7 +592,7 @@ def test_organisation_options_answer_the_typed_search_with_allowed_organisations
     text = response.content.decode()
     assert "Koperasi Dahlia" in text and "Rahasia" not in text
     assert f'<option value="{org_a.pk}" selected>' in text  # the chosen one is kept
-    for hostile in ("a\x00b", "x" * 5000, "%", "_", "' OR 1=1 --"):
+    for hostile in ("a\x00b", "x" * 5000, "%", "_", "' OR 1=1 --", str(2**80), "-1", "²"):
         assert client.get(url, {"organisation_q": hostile, "organisation": hostile}).status_code == 200
     client.force_login(partner_a)  # a partner is offered only the organisation they represent
     text = client.get(url, {"organisation_q": ""}).content.decode()

@@ -38,7 +38,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 from kemitraan import fragments
 from partners import exports, services
-from partners.filters_reports import SORT_FIELDS, ReportFilter, filter_reports
+from partners.filters_reports import SORT_FIELDS, filter_reports
 from partners.forms.reports import (
     AttachmentForm,
     IndicatorPeriodForm,
@@ -322,7 +322,6 @@ def _plain_selects(report_filter, user, params):
     selected = form.cleaned_data.get("organisation")
     search = _search_text(params, "organisation_q")
     choices, more = organisation_options(user, search, selected)
-    form.fields["organisation"].queryset = _organisation_choices(user)
     for name in ("partnership", "organisation"):
         field = form.fields[name]
         widget = _PlainSelect(attrs={**field.widget.attrs, "class": "form-select"})  # as crispy gives it
@@ -370,15 +369,13 @@ def report_list(request):
 @require_safe
 def report_organisation_options(request):
     """The organisation filter's <option>s for a typed search (htmx, on the report list)."""
-    field = ReportFilter(request.GET, request=request).form.fields["organisation"]
-    field.queryset = _organisation_choices(request.user)
+    chosen = forms.ModelChoiceField(queryset=_organisation_choices(request.user), required=False)
     try:
-        selected = field.clean(request.GET.get("organisation"))
+        selected = chosen.clean(request.GET.get("organisation"))
     except ValidationError:
         selected = None
-    choices, more = organisation_options(request.user, _search_text(request.GET, "organisation_q"), selected)
-    return render(request, "partners/report_organisation_options.html",
-                  {"choices": choices, "more": more, "selected": selected})
+    choices, _more = organisation_options(request.user, _search_text(request.GET, "organisation_q"), selected)
+    return render(request, "partners/report_organisation_options.html", {"choices": choices, "selected": selected})
 
 
 @login_required
