@@ -318,7 +318,7 @@ def organisation_options(user, search="", selected=None):
 def _plain_selects(report_filter, user, params):
     """Give both selects the plain widget; the organisations offered are a page of them (see above)."""
     form = report_filter.form
-    form.errors  # validated (by filter_reports already); a bad date elsewhere keeps a valid organisation
+    form.is_valid()  # run by filter_reports already; cleaned_data keeps a valid organisation beside a bad date
     selected = form.cleaned_data.get("organisation")
     search = _search_text(params, "organisation_q")
     choices, more = organisation_options(user, search, selected)
