@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContributionKind, ContributionReport, Organisation, Partnership
+from .models import ContributionKind, ContributionReport, Membership, Organisation, Partnership
 from .selectors import partnerships_for_user
 
 # Sort keys a person may ask for -> the columns they order by. Anything else is ignored.
@@ -28,16 +28,25 @@ def _partnerships(request):
     return partnerships_for_user(request.user).order_by("title")
 
 
-def _organisations(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+def organisations_for_filter(user):
+    """The organisations ``user`` may filter reports on: those they represent or that are members of a
+    partnership they coordinate (all for an admin), by name. Two IN subqueries: an OR across joins
+    made PostgreSQL hash all 10,000 organisations and memberships (about 50 ms a page for a
+    coordinator of 100 partnerships)."""
+    if not user.is_authenticated:
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.order_by("name")
-    own = Q(representatives=user)
-    coordinated = Q(memberships__partnership__coordinators=user)
-    ids = Organisation.objects.filter(own | coordinated).values("pk")
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    own = Organisation.representatives.through.objects.filter(user=user).values("organisation_id")
+    coordinated = Membership.objects.filter(
+        partnership_id__in=Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
+    ).values("organisation_id")
+    return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=coordinated)).order_by("name")
+
+
+def _organisations(request):
+    user = getattr(request, "user", None)
+    return organisations_for_filter(user) if user is not None else Organisation.objects.none()
 
 
 def ordering_for(sort: str | None) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from partners.forms.coordinator import (
     SharedGoalForm,
 )
 from partners.models import IndicatorValue, Membership, Partnership
+from partners.views import search_text
 
 PAGE_SIZE = 20
 
@@ -231,7 +232,7 @@ def pledge_summary(request, pk):
 def membership_add(request, pk):
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
     data = request.POST if request.method == "POST" else None
-    search = (request.GET.get("q") or "").replace("\x00", "").strip()
+    search = search_text(request.GET)
     org_form = OrganisationChoiceForm(data, partnership=partnership, search=search)
     form = MembershipForm(data, adding=True, initial={"joined_on": timezone.localdate()})
     formset = PledgeFormSet(data, instance=Membership(partnership=partnership), prefix="pledges")
@@ -255,7 +256,7 @@ def membership_add(request, pk):
 def organisation_options(request, pk):
     """Return the <option>s of organisations that may join, filtered by ``q`` (htmx search on the add-member form)."""
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
-    org_form = OrganisationChoiceForm(partnership=partnership, search=(request.GET.get("q") or "").replace("\x00", "").strip())
+    org_form = OrganisationChoiceForm(partnership=partnership, search=search_text(request.GET))
     return render(request, "partners/organisation_options.html", {"org_form": org_form})
 
 

@@ -28,7 +28,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -38,7 +37,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 from kemitraan import fragments
 from partners import exports, services
-from partners.filters_reports import SORT_FIELDS, filter_reports
+from partners.filters_reports import SORT_FIELDS, filter_reports, organisations_for_filter
 from partners.forms.reports import (
     AttachmentForm,
     IndicatorPeriodForm,
@@ -50,8 +49,6 @@ from partners.models import (
     ContributionReport,
     Indicator,
     IndicatorValue,
-    Membership,
-    Organisation,
     Partnership,
 )
 from partners.selectors import (
@@ -66,6 +63,7 @@ from partners.selectors import (
     user_coordinates,
 )
 from partners.templatetags.kemitraan import rupiah
+from partners.views import search_text
 
 PAGE_SIZE = 25
 SAFE_METHODS = ["GET", "HEAD"]
@@ -275,34 +273,17 @@ class _PlainSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
-def _organisation_choices(user):
-    """The organisations the filter offers, as ``filters_reports._organisations`` but as two
-    IN subqueries: its OR across joins made PostgreSQL hash all 10,000 organisations and
-    memberships (about 50 ms a page for a coordinator of 100 partnerships)."""
-    if user.is_superuser:
-        return Organisation.objects.order_by("name")
-    own = Organisation.representatives.through.objects.filter(user=user).values("organisation_id")
-    coordinated = Membership.objects.filter(
-        partnership_id__in=Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
-    ).values("organisation_id")
-    return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=coordinated)).order_by("name")
-
-
 # The organisation filter offers at most this many organisations at once; with more, a search field
 # narrows them (typed: the options follow through htmx; without JavaScript: on Filter).
 ORGANISATION_OPTIONS = 50
 SEARCH_MAX_LENGTH = 100
 
 
-def _search_text(params, name):
-    return (params.get(name) or "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
-
-
 def organisation_options(user, search="", selected=None):
     """Return (choices, more) for the organisation filter: up to ``ORGANISATION_OPTIONS`` of the
     organisations ``user`` may filter on whose name contains ``search``, the ``selected`` one first
     (kept while another search runs), and whether more matched than are offered."""
-    offered = _organisation_choices(user)
+    offered = organisations_for_filter(user)
     if search:
         offered = offered.filter(name__icontains=search)
     if selected is not None:
@@ -320,7 +301,7 @@ def _plain_selects(report_filter, user, params):
     form = report_filter.form
     form.is_valid()  # run by filter_reports already; cleaned_data keeps a valid organisation beside a bad date
     selected = form.cleaned_data.get("organisation")
-    search = _search_text(params, "organisation_q")
+    search = search_text(params, "organisation_q", SEARCH_MAX_LENGTH)
     choices, more = organisation_options(user, search, selected)
     for name in ("partnership", "organisation"):
         field = form.fields[name]
@@ -369,12 +350,13 @@ def report_list(request):
 @require_safe
 def report_organisation_options(request):
     """The organisation filter's <option>s for a typed search (htmx, on the report list)."""
-    chosen = forms.ModelChoiceField(queryset=_organisation_choices(request.user), required=False)
+    chosen = forms.ModelChoiceField(queryset=organisations_for_filter(request.user), required=False)
     try:
         selected = chosen.clean(request.GET.get("organisation"))
     except ValidationError:
         selected = None
-    choices, _more = organisation_options(request.user, _search_text(request.GET, "organisation_q"), selected)
+    search = search_text(request.GET, "organisation_q", SEARCH_MAX_LENGTH)
+    choices, _more = organisation_options(request.user, search, selected)
     return render(request, "partners/report_organisation_options.html", {"choices": choices, "selected": selected})
 
 
