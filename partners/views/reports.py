@@ -473,15 +473,17 @@ def report_create(request):
     if not memberships.exists():
         raise Http404(_("You do not represent any organisation in a partnership."))
     if request.method != "POST":
-        initial = {}
-        chosen = request.GET.get("membership", "")
-        if chosen.isdecimal() and chosen.isascii():
-            membership = memberships.filter(pk=int(chosen)).first()
-            if membership is not None:
-                start, end = next_report_period(membership, membership.last_reported_end)
-                initial = {"membership": membership.pk, "period_start": start, "period_end": end}
-        form = ReportForm(user=request.user, initial=initial)
+        form = ReportForm(user=request.user, initial=_next_period_of(memberships, request.GET.get("membership", "")))
     return render(request, "partners/report_form.html", {"form": form, "report": None})
+
+
+def _next_period_of(memberships, chosen: str) -> dict:
+    """The form's initial values for ``?membership=<id>``: that member and the period it owes next."""
+    membership = memberships.filter(pk=int(chosen)).first() if chosen.isdecimal() and chosen.isascii() else None
+    if membership is None:
+        return {}
+    start, end = next_report_period(membership, membership.last_reported_end)
+    return {"membership": membership.pk, "period_start": start, "period_end": end}
 
 
 @login_required
