@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from kemitraan.constraints import PythonCheckedModel
+from kemitraan.history import HistoricalRecords
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
 

@@ -1,4 +1,7 @@
 """Forms for partner representative pages: contribution reports, attachments, indicator values."""
+import datetime
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -15,6 +18,7 @@ REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "valu
 # Reporting periods live in this range; a period ending in year 9999 would break the
 # "next period" arithmetic of every deadline page.
 REPORT_YEARS = (1900, 2200)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class DateInput(forms.DateInput):
@@ -22,6 +26,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class IsoDateField(forms.DateField):
+    """A date field that reads ``YYYY-MM-DD`` (what a date input sends) before the language's formats.
+
+    Django tries the language's input formats first and ISO last: for Indonesian that was nine
+    failing ``strptime`` calls per date (0.2 ms per report form). Anything else goes the usual way.
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+            try:
+                return datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                pass  # 2026-02-30: Django's own parsing gives the message
+        return super().to_python(value)
 
 
 class _PartnershipTaggedMixin:
@@ -96,6 +116,7 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = ContributionReport
         fields = ["membership", *REPORT_FIELDS, "goals"]
+        field_classes = {"period_start": IsoDateField, "period_end": IsoDateField}
         widgets = {
             "period_start": DateInput,
             "period_end": DateInput,
@@ -118,11 +139,9 @@ class ReportForm(forms.ModelForm):
         self.fields["membership"].queryset = memberships
         for name in ("quantity", "value"):
             self.fields[name].validators.append(MinValueValidator(0, message=_("The amount cannot be negative.")))
-        self.fields["goals"].queryset = (
-            SharedGoal.objects.filter(partnership__memberships__in=memberships.values("pk"))
-            .distinct()
-            .order_by("partnership__title", "order", "id")
-        )
+        self.fields["goals"].queryset = SharedGoal.objects.filter(
+            partnership__in=memberships.order_by().values("partnership_id")
+        ).order_by("partnership__title", "order", "id")
 
     def clean(self):
         cleaned = super().clean()
@@ -169,8 +188,8 @@ class AttachmentForm(forms.Form):
 class IndicatorPeriodForm(forms.Form):
     """The period the indicator values are for."""
 
-    period_start = forms.DateField(label=_("Period start"), widget=DateInput)
-    period_end = forms.DateField(label=_("Period end"), widget=DateInput)
+    period_start = IsoDateField(label=_("Period start"), widget=DateInput)
+    period_end = IsoDateField(label=_("Period end"), widget=DateInput)
 
     def clean(self):
         cleaned = super().clean()
