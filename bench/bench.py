@@ -214,7 +214,11 @@ def measure_queries(fx, page_list) -> None:
         expected = page.get("expect", 200)
         if response.status_code != expected:
             raise SystemExit(f"{page['page']}: status {response.status_code}, expected {expected}")
-        page["queries"] = len(ctx.captured_queries)
+        # captured_queries reads the connection's query log when asked, and the next request outside
+        # a capture empties that log: taken now, or the EXPLAIN below would read the 10-partnership
+        # coordinator's queries (as it did before 2026-11-28: the plans were of the wrong person).
+        fresh = list(ctx.captured_queries)
+        page["queries"] = len(fresh)
         with CaptureQueriesContext(connection) as cached_ctx:
             hit(page["path"])
         page["queries_cached"] = len(cached_ctx.captured_queries)
@@ -226,7 +230,7 @@ def measure_queries(fx, page_list) -> None:
             with CaptureQueriesContext(connection) as small_ctx:
                 small.get(path)
             page["queries_10_partnerships"] = len(small_ctx.captured_queries)
-        page["seq_scans"] = explain(ctx.captured_queries, page["page"])
+        page["seq_scans"] = explain(fresh, page["page"])
 
 
 PLANS = BENCH / "plans.txt"
