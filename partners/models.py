@@ -221,6 +221,12 @@ class Membership(TimeStampedModel):
                 violation_error_message=_("The commitment cannot end before it starts."),
             ),
         ]
+        indexes = [
+            # The member ids of a set of partnerships (a coordinator's), read from the index alone:
+            # the report counts of the dashboard, the review queue and the report list join the
+            # reports through them; without it PostgreSQL read the whole membership table instead.
+            models.Index(fields=["partnership", "id"], name="membership_partnership_ids"),
+        ]
 
     def __str__(self):
         return f"{self.organisation} — {self.partnership}"

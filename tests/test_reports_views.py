@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from partners import services
@@ -484,6 +486,28 @@ def test_report_list_filters(client, admin, many_reports, org_b, other_partnersh
     assert _listed(client, period_to="2026-03-31") == ["Obat cacing"]
     assert _listed(client, q="posyandu") == ["Dana posyandu"]
     assert _listed(client, q="Udara Bersih") == ["Filter udara"]  # partnership title
+
+
+DRAFT_RULE = """"status" = 'draft' AND NOT ("""  # drafts of one's own organisations only, in SQL
+
+
+@pytest.mark.parametrize("who", ["partner_a", "partner_b", "coordinator", "other_coordinator", "outsider", "admin"])
+@pytest.mark.parametrize("status", ["", "draft", "submitted", "accepted", "returned", "deleted"])
+def test_report_list_count_matches_the_rows_for_every_status(client, request, many_reports, who, status):
+    """The page count comes from a query of its own (one planned for counting): for a status other than
+    draft it leaves drafts out without the own-organisation rule, and counts the same rows."""
+    client.force_login(request.getfixturevalue(who))
+    caches["fragments"].clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("partners:report_list"), {"status": status})
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    assert page.paginator.count == len(response.context["reports"])  # one page of rows here
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    if who != "admin" and who != "outsider" and status in ("submitted", "accepted", "returned"):
+        assert len(counts) == 1 and DRAFT_RULE not in counts[0], counts
+    elif who in ("partner_a", "partner_b", "coordinator", "other_coordinator") and status in ("", "draft"):
+        assert len(counts) == 1 and DRAFT_RULE in counts[0], counts  # drafts only of one's own organisations
 
 
 def test_report_list_sorts_by_whitelisted_keys_only(client, admin, many_reports):

@@ -331,7 +331,9 @@ def report_list(request):
     def build():
         report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
         organisation_search = _plain_selects(report_filter, request.user, request.GET)
-        counted = report_filter.filter_queryset(reports_for_user(request.user, for_count=True))
+        status = report_filter.form.cleaned_data.get("status")
+        drafts = not status or status == ContributionReport.Status.DRAFT  # another status leaves drafts out anyway
+        counted = report_filter.filter_queryset(reports_for_user(request.user, for_count=True, drafts=drafts))
         page = CountedPaginator(rows, PAGE_SIZE, count_queryset=counted).get_page(request.GET.get("page"))
         return {
             "filter": report_filter,
