@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import ContributionKind, ContributionReport, Membership, Organisation, Partnership
-from .selectors import partnerships_for_user
+from .selectors import coordinated_partnership_ids, partnerships_for_user, represented_organisation_ids
 
 # Sort keys a person may ask for -> the columns they order by. Anything else is ignored.
 SORT_FIELDS = {
@@ -37,10 +37,8 @@ def organisations_for_filter(user):
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.order_by("name")
-    own = Organisation.representatives.through.objects.filter(user=user).values("organisation_id")
-    coordinated = Membership.objects.filter(
-        partnership_id__in=Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
-    ).values("organisation_id")
+    own = represented_organisation_ids(user)
+    coordinated = Membership.objects.filter(partnership_id__in=coordinated_partnership_ids(user)).values("organisation_id")
     return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=coordinated)).order_by("name")
 
 

@@ -36,9 +36,10 @@ class IsoDateField(forms.DateField):
     """
 
     def to_python(self, value):
-        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        text = value.strip() if isinstance(value, str) else None
+        if text and ISO_DATE.fullmatch(text):
             try:
-                return datetime.date.fromisoformat(value.strip())
+                return datetime.date.fromisoformat(text)
             except ValueError:
                 pass  # 2026-02-30: Django's own parsing gives the message
         return super().to_python(value)
