@@ -6,6 +6,7 @@ simple-history reads it each time it writes a history row: ~0.4 ms of every save
 report submit POST. The class depends only on the manager and queryset classes, so it is
 made once per pair; everything else is simple-history's own.
 """
+from django.utils import timezone
 from simple_history import manager as history_manager
 from simple_history.models import HistoricalRecords as BaseHistoricalRecords
 
@@ -24,3 +25,22 @@ class HistoryManager(history_manager.HistoryManager):
 class HistoricalRecords(BaseHistoricalRecords):
     def __init__(self, *args, history_manager=HistoryManager, **kwargs):
         super().__init__(*args, history_manager=history_manager, **kwargs)
+
+
+def history_row(instance, history_type: str, user=None):
+    """The history row simple-history writes for ``instance`` after a save, made but not saved.
+
+    For a caller that writes ``instance`` without ``save()`` (``kemitraan.rows.insert``): the same
+    values as simple-history's ``create_historical_record`` (the tracked fields, the time, the
+    type ``+``/``~``/``-``, the user, a change reason set on the instance); ``tests/test_rows.py``
+    compares the two. Save it with ``kemitraan.rows.insert`` too.
+    """
+    model = getattr(type(instance), instance._meta.simple_history_manager_attribute).model
+    values = {field.attname: getattr(instance, field.attname) for field in model.tracked_fields}
+    return model(
+        history_date=getattr(instance, "_history_date", None) or timezone.now(),
+        history_type=history_type,
+        history_user_id=getattr(user, "pk", None),
+        history_change_reason=getattr(instance, "_change_reason", None),
+        **values,
+    )

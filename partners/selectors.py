@@ -206,6 +206,37 @@ def memberships_for_user(user) -> QuerySet[Membership]:
     )
 
 
+@functools.cache
+def _membership_of_user_sql() -> str:
+    meta = Membership._meta
+    representatives = Organisation.representatives.through._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    return (
+        f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s "
+        f"AND {quote(meta.get_field('organisation').column)} IN ("
+        f"SELECT {quote(representatives.get_field('organisation').column)} FROM {quote(representatives.db_table)} "
+        f"WHERE {quote(representatives.get_field('user').column)} = %s)"
+    )
+
+
+def membership_of_user(user, pk) -> Membership | None:
+    """Return the membership ``pk`` if ``user`` represents its organisation, else None.
+
+    The same row as ``memberships_for_user(user).select_related(None).get(pk=pk)``, through one
+    ready-made SELECT: the report form checks the chosen member on every submit, and building that
+    queryset's subquery cost ~1,300 Python calls, a seventh of the POST. ``pk`` may be anything a
+    form sends: what is not a whole number in the database's range finds nothing.
+    """
+    if not user.is_authenticated:
+        return None
+    text = str(pk).strip()
+    if not (text.isascii() and text.isdecimal()) or int(text) > 2**63 - 1:
+        return None
+    # raw() converts the values as get() would (aware datetimes on SQLite as well).
+    return next(iter(Membership.objects.raw(_membership_of_user_sql(), [int(text), user.pk])), None)
+
+
 def organisations_for_user(user) -> QuerySet[Organisation]:
     """Return the organisations ``user`` represents."""
     if not user.is_authenticated:

@@ -10,6 +10,9 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kemitraan import rows
+from kemitraan.history import history_row
+
 from .models import (
     Attachment,
     ContributionReport,
@@ -20,6 +23,7 @@ from .models import (
     Partnership,
     SharedGoal,
 )
+from .signals import touch
 
 
 class TransitionError(ValidationError):
@@ -56,14 +60,24 @@ def _refresh(target: ContributionReport, source: ContributionReport) -> Contribu
 
 @transaction.atomic
 def report_create(*, membership, user, goals=(), **fields) -> ContributionReport:
-    """Create a draft contribution report for ``membership``."""
+    """Create a draft contribution report for ``membership``.
+
+    Partners submit reports more than anything else is written, so the rows are written the cheap
+    way (``kemitraan.rows.insert``: a ready-made INSERT each, without ``save()``'s signals), and
+    what the signals would do is done here: the history row (as simple-history writes it) and one
+    new cache token for the partnership, also for the goal links. ``tests/test_rows.py`` checks
+    that the rows are those ``save()`` and ``goals.add()`` write.
+    """
     report = ContributionReport(membership=membership, created_by=user, status=ContributionReport.Status.DRAFT, **fields)
     report.full_clean()
-    _set_history_user(report, user)
-    report.save()
-    report.__dict__.pop("_history_user", None)
+    rows.insert(report)
+    rows.insert(history_row(report, "+", user))
     if goals:
-        report.goals.add(*goals)  # a new report has no links yet: set() would first read them
+        field = ContributionReport._meta.get_field("goals")
+        links = field.remote_field.through
+        links.objects.bulk_create([links(**{field.m2m_column_name(): report.pk, field.m2m_reverse_name(): goal_id})
+                                   for goal_id in sorted({goal.pk for goal in goals})])
+    touch([membership.partnership_id])
     return report
 
 

@@ -6,7 +6,10 @@ A record whose partnership cannot be found any more (a cascade) touches every pa
 which is always safe; so do the rare changes shown everywhere (an organisation's or a person's
 name).
 """
+import uuid
+
 from django.conf import settings
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import (
@@ -24,10 +27,23 @@ from .selectors import partnership_tokens_of
 
 
 def touch(partnership_ids) -> None:
-    """Give these partnerships new cache tokens (sorted, so concurrent touches lock rows in one order)."""
-    ids = sorted({pk for pk in partnership_ids if pk})
-    if ids:
-        Partnership.objects.filter(pk__in=ids).touch()
+    """Give these partnerships new cache tokens (sorted, so concurrent touches lock rows in one order).
+
+    What ``Partnership.objects.filter(pk__in=ids).touch()`` does, through a plain UPDATE: it runs
+    after every write, and building the queryset's UPDATE cost ~400 Python calls each time.
+    """
+    ids = sorted({int(pk) for pk in partnership_ids if pk})
+    if not ids:
+        return
+    meta = Partnership._meta
+    token = meta.get_field("cache_token")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote(token.column)} = %s "
+            f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})",
+            [token.get_db_prep_save(uuid.uuid4(), connection=connection), *ids],
+        )
 
 
 def touch_all() -> None:

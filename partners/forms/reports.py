@@ -1,15 +1,17 @@
 """Forms for partner representative pages: contribution reports, attachments, indicator values."""
 import datetime
+import functools
 import re
 
 from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
+from django.forms.models import ModelChoiceIterator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import ContributionReport, SharedGoal
-from partners.selectors import memberships_for_user
+from partners.selectors import membership_of_user, memberships_for_user
 from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
 
 REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "value", "description"]
@@ -64,25 +66,66 @@ class GoalCheckboxes(_PartnershipTaggedMixin, forms.CheckboxSelectMultiple):
     pass
 
 
-class MembershipChoiceField(forms.ModelChoiceField):
+class _ChoicesOfField(ModelChoiceIterator):
+    """A field's choices that read its queryset when they are shown, not when they are made."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
+class _QuerysetOnFirstUseMixin:
+    """A model choice field whose queryset is made from a function when first needed.
+
+    The choices are needed to show the form or to check ticked values; a submit that ticks none,
+    or whose field checks its value another way, never makes the queryset (building the report
+    form's two querysets with their subqueries cost ~1,500 Python calls of every submit).
+    """
+
+    iterator = _ChoicesOfField
+    queryset_from = None
+
+    def make_queryset_with(self, function) -> None:
+        self.queryset_from = function
+        self._queryset = None
+        self.widget.choices = self.choices
+
+    def _get_queryset(self):
+        if self._queryset is None and self.queryset_from is not None:
+            self._queryset = self.queryset_from()
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+
+
+class MembershipChoiceField(_QuerysetOnFirstUseMixin, forms.ModelChoiceField):
+    """The member a report is for: one of the user's own memberships.
+
+    The choices shown come from the queryset; a submitted choice is checked with ``lookup(value)``
+    (``selectors.membership_of_user``: one ready-made SELECT of the row, the same rule).
+    """
+
+    lookup = None
+
     def label_from_instance(self, obj):
         return f"{obj.organisation.name} — {obj.partnership.title}"
 
     def to_python(self, value):
-        # The choice is checked against the user's memberships without joining the partnership the
-        # labels show: validation reads one row (an SQL plan of two tables instead of four).
         if value in self.empty_values:
             return None
         self.validate_no_null_characters(value)
-        try:
-            return self.queryset.select_related(None).get(pk=value)
-        except (ValueError, TypeError, OverflowError, self.queryset.model.DoesNotExist):
+        membership = self.lookup(value)
+        if membership is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from None
+            )
+        return membership
 
 
-class GoalChoiceField(forms.ModelMultipleChoiceField):
+class GoalChoiceField(_QuerysetOnFirstUseMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
@@ -132,17 +175,22 @@ class ReportForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        memberships = memberships_for_user(user).order_by("partnership__title", "organisation__name")
-        if self.instance.pk:
-            # A report stays with the member that wrote it.
-            memberships = memberships.filter(pk=self.instance.membership_id)
-            self.fields["membership"].disabled = True
-        self.fields["membership"].queryset = memberships
+        membership = self.fields["membership"]
+        kept = self.instance.membership_id if self.instance.pk else None
+        if kept:
+            membership.disabled = True  # a report stays with the member that wrote it
+
+        def memberships():
+            shown = memberships_for_user(user).order_by("partnership__title", "organisation__name")
+            return shown.filter(pk=kept) if kept else shown
+
+        membership.make_queryset_with(memberships)
+        membership.lookup = functools.partial(membership_of_user, user)
         for name in ("quantity", "value"):
             self.fields[name].validators.append(MinValueValidator(0, message=_("The amount cannot be negative.")))
-        self.fields["goals"].queryset = SharedGoal.objects.filter(
-            partnership__in=memberships.order_by().values("partnership_id")
-        ).order_by("partnership__title", "order", "id")
+        self.fields["goals"].make_queryset_with(lambda: SharedGoal.objects.filter(
+            partnership__in=membership.queryset.order_by().values("partnership_id")
+        ).order_by("partnership__title", "order", "id"))
 
     def clean(self):
         cleaned = super().clean()
