@@ -27,6 +27,21 @@ class HistoricalRecords(BaseHistoricalRecords):
         super().__init__(*args, history_manager=history_manager, **kwargs)
 
 
+def history_model_of(model):
+    """The model of ``model``'s history rows (``HistoricalContributionReport`` for ``ContributionReport``)."""
+    return getattr(model, model._meta.simple_history_manager_attribute).model
+
+
+def history_values(instance, history_type: str, user=None) -> dict:
+    """The history row's own values, as simple-history's ``create_historical_record`` gives them."""
+    return {
+        "history_date": getattr(instance, "_history_date", None) or timezone.now(),
+        "history_change_reason": getattr(instance, "_change_reason", None),
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+    }
+
+
 def history_row(instance, history_type: str, user=None):
     """The history row simple-history writes for ``instance`` after a save, made but not saved.
 
@@ -35,12 +50,6 @@ def history_row(instance, history_type: str, user=None):
     type ``+``/``~``/``-``, the user, a change reason set on the instance); ``tests/test_rows.py``
     compares the two. Save it with ``kemitraan.rows.insert`` too.
     """
-    model = getattr(type(instance), instance._meta.simple_history_manager_attribute).model
+    model = history_model_of(type(instance))
     values = {field.attname: getattr(instance, field.attname) for field in model.tracked_fields}
-    return model(
-        history_date=getattr(instance, "_history_date", None) or timezone.now(),
-        history_type=history_type,
-        history_user_id=getattr(user, "pk", None),
-        history_change_reason=getattr(instance, "_change_reason", None),
-        **values,
-    )
+    return model(**history_values(instance, history_type, user), **values)

@@ -88,11 +88,16 @@ def test_report_create_writes_report_history_links_and_one_new_token(membership_
     assert set(report.goals.all()) == set(goals)
     history = report.history.get()
     assert history.history_type == "+" and history.history_user == partner_a and history.description == "Bantuan"
+    by_save = ContributionReport(membership=membership_a, created_by=partner_a, **FIELDS)
+    by_save._history_user = partner_a
+    by_save.save()
+    assert _values(report) == _values(by_save)  # on PostgreSQL written by one statement, elsewhere by insert()
+    assert _values(history) == _values(by_save.history.get())
     after = {p.pk: p.cache_token for p in Partnership.objects.all()}
     assert after[partnership.pk] != before[partnership.pk]
     assert after[untouched.pk] == before[untouched.pk]
-    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
-    assert len(updates) == 1, updates
+    written = "\n".join(rows.Statement.source(q["sql"]) for q in ctx.captured_queries)
+    assert written.count('UPDATE "partners_partnership"') == 1, written  # one new token, also with goals
 
 
 def test_report_create_refuses_bad_values_and_writes_nothing(membership_a, partner_a):
@@ -151,3 +156,68 @@ def test_report_form_submit_makes_no_choice_queryset_until_choices_are_needed(pa
     ticked = ReportForm({**data, "goals": [goal.pk]}, user=partner_a)
     assert ticked.is_valid(), ticked.errors
     assert list(ticked.cleaned_data["goals"]) == [goal]
+
+
+def test_fetch_one_reads_the_instance_get_reads(partner_a):
+    from accounts.backends import USER_STATEMENT
+    from django.contrib.auth import get_user_model
+
+    fetched = rows.fetch_one(get_user_model(), USER_STATEMENT, [partner_a.pk])
+    expected = get_user_model().objects.get(pk=partner_a.pk)
+    assert _values(fetched) == _values(expected) and fetched.date_joined == expected.date_joined
+    assert fetched.date_joined.tzinfo is not None and not fetched._state.adding and fetched._state.db == "default"
+    assert rows.fetch_one(get_user_model(), USER_STATEMENT, [partner_a.pk + 1000]) is None
+
+
+def test_statement_source_gives_the_sql_an_execute_runs():
+    statement = rows.Statement(lambda: "SELECT 1 WHERE 1 = %s", name="kemitraan_test_source")
+    assert rows.Statement.source("EXECUTE kemitraan_test_source(1)") == "SELECT 1 WHERE 1 = %s"
+    assert rows.Statement.source("SELECT 2") == "SELECT 2"
+    assert rows.Statement.source("EXECUTE unknown_statement(1)") == "EXECUTE unknown_statement(1)"
+    assert statement.sql == "SELECT 1 WHERE 1 = %s"
+
+
+def test_statement_runs_and_on_postgresql_is_prepared_once_per_connection(partner_a):
+    statement = rows.Statement(lambda: "SELECT %s + 1, 'text with $ and {}'", name="kemitraan_test_prepared")
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            statement.execute(cursor, [41])
+            assert cursor.fetchone() == (42, "text with $ and {}")
+    if connection.vendor != "postgresql":
+        return  # SQLite is sent the SQL itself
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE name = %s", [statement.name])
+        assert cursor.fetchone() == (1,)
+    with CaptureQueriesContext(connection) as ctx, connection.cursor() as cursor:
+        statement.execute(cursor, [1])
+    assert [q["sql"] for q in ctx.captured_queries] == ["EXECUTE kemitraan_test_prepared(1)"]
+    # a new connection (after a restart of the database, say) prepares it again
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._kemitraan_prepared = (object(), set())  # as if connection.connection were another one
+    with connection.cursor() as cursor:
+        statement.execute(cursor, [2])
+        assert cursor.fetchone()[0] == 3
+
+
+@pytest.mark.parametrize("view", ["report_create", "report_edit"])
+def test_report_forms_show_the_models_own_errors_from_the_service(client, partner_a, membership_a, report_a,
+                                                                  monkeypatch, view):
+    """The report form leaves the model's validation to the service (no second full_clean() in the form);
+    an error only the model finds still shows next to its field, and nothing is written."""
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    def refuse(self):
+        raise ValidationError({"unit": "Satuan ini tidak dikenal."})
+
+    monkeypatch.setattr(ContributionReport, "clean", refuse)
+    client.force_login(partner_a)
+    url = reverse(f"partners:{view}", **({"kwargs": {"pk": report_a.pk}} if view == "report_edit" else {}))
+    before = list(ContributionReport.objects.values_list("pk", "unit"))
+    data = {"membership": membership_a.pk, **{k: str(v) for k, v in FIELDS.items()}, "unit": "ember"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["unit"] == ["Satuan ini tidak dikenal."]
+    assert "Satuan ini tidak dikenal." in response.content.decode()
+    assert list(ContributionReport.objects.values_list("pk", "unit")) == before

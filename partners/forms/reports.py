@@ -210,6 +210,14 @@ class ReportForm(forms.ModelForm):
                 self.add_error("goals", _("Choose only goals of the partnership this report is for."))
         return cleaned
 
+    def _post_clean(self):
+        """Leave the model's own validation to the service, which runs it on the report it writes.
+
+        ``report_create`` and ``report_update`` call ``full_clean()`` and the views show its errors
+        next to the fields (``_add_service_error``); a ModelForm runs it here first as well (~550
+        Python calls of every submit, for checks the fields and ``clean()`` above already make).
+        """
+
     def report_fields(self):
         """Return the cleaned values the report services take as keyword arguments."""
         return {name: self.cleaned_data[name] for name in REPORT_FIELDS}
