@@ -41,6 +41,9 @@ class Statement:
     def __init__(self, make_sql, name: str | None = None):
         self._make_sql = make_sql
         self.name = name or f"kemitraan_{next(_names)}"
+        if self.name in Statement.by_name:
+            # A connection keeps one statement per name: a second one would run the first one's SQL.
+            raise ValueError(f"A statement named {self.name!r} exists already.")
         Statement.by_name[self.name] = self
 
     @classmethod
@@ -152,7 +155,8 @@ def _insert_statement(model, alias: str) -> tuple[Statement, tuple]:
            f"VALUES ({', '.join(['%s'] * len(fields))})")
     if returning:
         sql += f" RETURNING {', '.join(quote(f.column) for f in returning)}"
-    return Statement(lambda: sql, name=re.sub(r"\W", "_", f"kemitraan_insert_{meta.db_table}")), returning
+    name = f"kemitraan_insert_{meta.db_table}" + ("" if alias == DEFAULT_DB_ALIAS else f"_{alias}")
+    return Statement(lambda: sql, name=re.sub(r"\W", "_", name)), returning
 
 
 def insert(instance, using: str = DEFAULT_DB_ALIAS):

@@ -108,17 +108,16 @@ def _new_report_sql() -> str:
         return f"CAST(%s AS {field.cast_db_type(connection)})"
 
     history_columns = [quote(history.get_field(field.name).column) for field in tracked] + [
-        quote(history.get_field(name).column)
-        for name in ("history_date", "history_change_reason", "history_type", "history_user")
+        quote(history.get_field(name).column) for name in HISTORY_VALUES
     ]
-    history_values = [f"report.{quote(field.column)}" for field in tracked] + [
-        cast(history.get_field(name)) for name in ("history_date", "history_change_reason", "history_type", "history_user")
+    history_select = [f"report.{quote(field.column)}" for field in tracked] + [
+        cast(history.get_field(name)) for name in HISTORY_VALUES
     ]
     return (
         f"WITH report AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *), "
         f"history AS (INSERT INTO {quote(history.db_table)} ({', '.join(history_columns)}) "
-        f"SELECT {', '.join(history_values)} FROM report), "
+        f"SELECT {', '.join(history_select)} FROM report), "
         f"links AS (INSERT INTO {quote(links.db_table)} ({quote(goals.m2m_column_name())}, "
         f"{quote(goals.m2m_reverse_name())}) SELECT report.{quote(meta.pk.column)}, goal "
         f"FROM report, unnest(CAST(%s AS bigint[])) AS goal), "
@@ -128,14 +127,17 @@ def _new_report_sql() -> str:
     )
 
 
+# The history row's own columns in the statement, in this order (attnames of the history model).
+HISTORY_VALUES = ("history_date", "history_change_reason", "history_type", "history_user_id")
 NEW_REPORT_STATEMENT = rows.Statement(_new_report_sql, name="kemitraan_new_report")
 
 
 def _write_new_report_in_one_statement(report, user, goal_ids) -> None:
     token = Partnership._meta.get_field("cache_token")
+    history = history_values(report, "+", user)
     params = [
         *rows.insert_params(report, connection),
-        *history_values(report, "+", user).values(),  # date, change reason, type, user: as in the SQL
+        *(history[name] for name in HISTORY_VALUES),
         goal_ids, token.get_db_prep_save(uuid.uuid4(), connection=connection), report.membership.partnership_id,
     ]
     with connection.cursor() as cursor:

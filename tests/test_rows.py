@@ -175,6 +175,8 @@ def test_statement_source_gives_the_sql_an_execute_runs():
     assert rows.Statement.source("SELECT 2") == "SELECT 2"
     assert rows.Statement.source("EXECUTE unknown_statement(1)") == "EXECUTE unknown_statement(1)"
     assert statement.sql == "SELECT 1 WHERE 1 = %s"
+    with pytest.raises(ValueError):  # a connection keeps one prepared statement per name
+        rows.Statement(lambda: "SELECT 2", name="kemitraan_test_source")
 
 
 def test_statement_runs_and_on_postgresql_is_prepared_once_per_connection(partner_a):
