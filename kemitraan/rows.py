@@ -7,7 +7,6 @@ text made once (from the models' meta) and, on PostgreSQL, prepared once per dat
 later runs send only ``EXECUTE name(values)``. ``fetch_one`` reads a model instance through one,
 converting the values as the ORM does; ``insert`` writes a new row through one.
 
-New rows: ``insert()``.
 ``Model.save()`` of a new instance builds and compiles its ``INSERT`` anew each time (~560 Python
 calls, a tenth of the report submit POST, twice with its history row). ``insert()`` does what
 ``save()`` does for a new row of a plain model -- each field's ``pre_save`` (``auto_now``),
@@ -144,15 +143,21 @@ def mark_saved(instance, using: str):
     return instance
 
 
+def insert_sql(model, connection) -> str:
+    """``INSERT INTO`` ``model``'s table of its ``insert_fields``, a placeholder each, in that order."""
+    quote = connection.ops.quote_name
+    fields = insert_fields(model)
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})")
+
+
 @functools.cache
 def _insert_statement(model, alias: str) -> tuple[Statement, tuple]:
     connection = connections[alias]
     meta = model._meta
     quote = connection.ops.quote_name
-    fields = insert_fields(model)
     returning = tuple(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else ()
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    sql = insert_sql(model, connection)
     if returning:
         sql += f" RETURNING {', '.join(quote(f.column) for f in returning)}"
     name = f"kemitraan_insert_{meta.db_table}" + ("" if alias == DEFAULT_DB_ALIAS else f"_{alias}")

@@ -4,8 +4,6 @@ Every status change locks the report row (``select_for_update``), checks the cur
 status, and saves once, so two reviewers acting at the same moment leave one
 consistent state and one history entry per real change.
 """
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -25,7 +23,7 @@ from .models import (
     Partnership,
     SharedGoal,
 )
-from .signals import touch
+from .signals import new_cache_token, touch, touch_sql
 
 
 class TransitionError(ValidationError):
@@ -97,12 +95,10 @@ def _new_report_sql() -> str:
     """
     quote = connection.ops.quote_name
     meta = ContributionReport._meta
-    fields = rows.insert_fields(ContributionReport)
-    history = history_model_of(ContributionReport)._meta
-    tracked = history_model_of(ContributionReport).tracked_fields
+    history_model = history_model_of(ContributionReport)
+    history, tracked = history_model._meta, history_model.tracked_fields
     goals = meta.get_field("goals")
     links = goals.remote_field.through._meta
-    partnership = Partnership._meta
 
     def cast(field):
         return f"CAST(%s AS {field.cast_db_type(connection)})"
@@ -114,15 +110,13 @@ def _new_report_sql() -> str:
         cast(history.get_field(name)) for name in HISTORY_VALUES
     ]
     return (
-        f"WITH report AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING *), "
+        f"WITH report AS ({rows.insert_sql(ContributionReport, connection)} RETURNING *), "
         f"history AS (INSERT INTO {quote(history.db_table)} ({', '.join(history_columns)}) "
         f"SELECT {', '.join(history_select)} FROM report), "
         f"links AS (INSERT INTO {quote(links.db_table)} ({quote(goals.m2m_column_name())}, "
         f"{quote(goals.m2m_reverse_name())}) SELECT report.{quote(meta.pk.column)}, goal "
         f"FROM report, unnest(CAST(%s AS bigint[])) AS goal), "
-        f"touched AS (UPDATE {quote(partnership.db_table)} SET {quote(partnership.get_field('cache_token').column)} = %s "
-        f"WHERE {quote(partnership.pk.column)} = %s) "
+        f"touched AS ({touch_sql(1)}) "
         f"SELECT {quote(meta.pk.column)} FROM report"
     )
 
@@ -133,12 +127,11 @@ NEW_REPORT_STATEMENT = rows.Statement(_new_report_sql, name="kemitraan_new_repor
 
 
 def _write_new_report_in_one_statement(report, user, goal_ids) -> None:
-    token = Partnership._meta.get_field("cache_token")
     history = history_values(report, "+", user)
     params = [
         *rows.insert_params(report, connection),
         *(history[name] for name in HISTORY_VALUES),
-        goal_ids, token.get_db_prep_save(uuid.uuid4(), connection=connection), report.membership.partnership_id,
+        goal_ids, new_cache_token(), report.membership.partnership_id,
     ]
     with connection.cursor() as cursor:
         NEW_REPORT_STATEMENT.execute(cursor, params)

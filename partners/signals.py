@@ -26,6 +26,20 @@ from .models import (
 from .selectors import partnership_tokens_of
 
 
+def touch_sql(count: int) -> str:
+    """The UPDATE that gives ``count`` partnerships one new cache token: parameters the token
+    (``new_cache_token()``), then the ids."""
+    meta = Partnership._meta
+    quote = connection.ops.quote_name
+    return (f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('cache_token').column)} = %s "
+            f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * count)})")
+
+
+def new_cache_token():
+    """A new cache token, as the database takes it."""
+    return Partnership._meta.get_field("cache_token").get_db_prep_save(uuid.uuid4(), connection=connection)
+
+
 def touch(partnership_ids) -> None:
     """Give these partnerships new cache tokens (sorted, so concurrent touches lock rows in one order).
 
@@ -33,17 +47,9 @@ def touch(partnership_ids) -> None:
     after every write, and building the queryset's UPDATE cost ~400 Python calls each time.
     """
     ids = sorted({int(pk) for pk in partnership_ids if pk})
-    if not ids:
-        return
-    meta = Partnership._meta
-    token = meta.get_field("cache_token")
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {quote(token.column)} = %s "
-            f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})",
-            [token.get_db_prep_save(uuid.uuid4(), connection=connection), *ids],
-        )
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(touch_sql(len(ids)), [new_cache_token(), *ids])
 
 
 def touch_all() -> None:
