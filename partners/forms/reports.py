@@ -10,6 +10,7 @@ from django.forms.models import ModelChoiceIterator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from kemitraan.forms import quick_field_copies
 from partners.models import ContributionReport, SharedGoal
 from partners.selectors import membership_of_user, memberships_for_user
 from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
@@ -146,37 +147,55 @@ class GoalChoiceField(_QuerysetOnFirstUseMixin, forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class ReportForm(forms.ModelForm):
-    """Create or change a contribution report of one of the user's own memberships."""
+def _report_field(name, **kwargs):
+    """The form field Django makes for the report's model field ``name`` (label, help text, limits)."""
+    return ContributionReport._meta.get_field(name).formfield(**kwargs)
+
+
+def _amount_field(name, **kwargs):
+    return _report_field(
+        name, widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        validators=[MinValueValidator(0, message=_("The amount cannot be negative."))], **kwargs,
+    )
+
+
+@quick_field_copies
+class ReportForm(forms.Form):
+    """Create or change a contribution report of one of the user's own memberships.
+
+    A plain form with the model's own fields (``_report_field``), not a ModelForm: the report
+    services write the report, so the form needs no instance of its own (a ModelForm builds one,
+    reads it into its initial values and validates it again, ~150 Python calls of every submit).
+    For a change, ``instance`` gives the initial values and keeps the membership.
+    """
 
     membership = MembershipChoiceField(
         queryset=None, label=_("Member (organisation — partnership)"), widget=MembershipSelect,
     )
+    period_start = _report_field("period_start", form_class=IsoDateField, widget=DateInput)
+    period_end = _report_field("period_end", form_class=IsoDateField, widget=DateInput)
+    kind = _report_field("kind")
+    quantity = _amount_field("quantity")
+    unit = _report_field("unit", help_text=_("For example: package, hour, person, room."))
+    value = _amount_field(
+        "value", help_text=_("Value in rupiah, without dots or commas for thousands (e.g. 1250000)."),
+    )
+    description = _report_field("description", widget=forms.Textarea(attrs={"rows": 4}))
     goals = GoalChoiceField(
         queryset=None, required=False, label=_("Goals supported"), widget=GoalCheckboxes,
         help_text=_("Only the goals of the chosen partnership can be ticked."),
     )
 
-    class Meta:
-        model = ContributionReport
-        fields = ["membership", *REPORT_FIELDS, "goals"]
-        field_classes = {"period_start": IsoDateField, "period_end": IsoDateField}
-        widgets = {
-            "period_start": DateInput,
-            "period_end": DateInput,
-            "description": forms.Textarea(attrs={"rows": 4}),
-            "quantity": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-            "value": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-        }
-        help_texts = {
-            "value": _("Value in rupiah, without dots or commas for thousands (e.g. 1250000)."),
-            "unit": _("For example: package, hour, person, room."),
-        }
-
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, instance=None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {
+                "membership": instance.membership_id, "goals": list(instance.goals.all()),
+                **{name: getattr(instance, name) for name in REPORT_FIELDS}, **kwargs.get("initial", {}),
+            }
         super().__init__(*args, **kwargs)
+        self.instance = instance
         membership = self.fields["membership"]
-        kept = self.instance.membership_id if self.instance.pk else None
+        kept = instance.membership_id if instance is not None else None
         if kept:
             membership.disabled = True  # a report stays with the member that wrote it
 
@@ -186,8 +205,6 @@ class ReportForm(forms.ModelForm):
 
         membership.make_queryset_with(memberships)
         membership.lookup = functools.partial(membership_of_user, user)
-        for name in ("quantity", "value"):
-            self.fields[name].validators.append(MinValueValidator(0, message=_("The amount cannot be negative.")))
         self.fields["goals"].make_queryset_with(lambda: SharedGoal.objects.filter(
             partnership__in=membership.queryset.order_by().values("partnership_id")
         ).order_by("partnership__title", "order", "id"))
@@ -209,14 +226,6 @@ class ReportForm(forms.ModelForm):
             if foreign:
                 self.add_error("goals", _("Choose only goals of the partnership this report is for."))
         return cleaned
-
-    def _post_clean(self):
-        """Leave the model's own validation to the service, which runs it on the report it writes.
-
-        ``report_create`` and ``report_update`` call ``full_clean()`` and the views show its errors
-        next to the fields (``_add_service_error``); a ModelForm runs it here first as well (~550
-        Python calls of every submit, for checks the fields and ``clean()`` above already make).
-        """
 
     def report_fields(self):
         """Return the cleaned values the report services take as keyword arguments."""
