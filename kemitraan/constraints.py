@@ -86,16 +86,85 @@ def referenced_fields(condition: Q) -> set[str]:
     return names
 
 
+def _attname(model, name: str) -> str:
+    if "__" in name:
+        raise Undecided(name)
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist as error:
+        raise Undecided(name) from error
+    if not field.concrete:
+        raise Undecided(name)
+    return field.attname
+
+
+def _sql_compare(compare, value, expected):
+    return None if value is None or expected is None else compare(value, expected)
+
+
+def _compile_leaf(model, lookup: str, expected):
+    name, _sep, operation = lookup.partition("__")
+    operation = operation or "exact"
+    attname = _attname(model, name)
+    if operation == "isnull":
+        wanted = bool(expected)
+        return lambda instance: (getattr(instance, attname) is None) == wanted
+    if operation not in _COMPARE:
+        raise Undecided(lookup)
+    compare = _COMPARE[operation]
+    if isinstance(expected, F):
+        other = _attname(model, expected.name)
+        return lambda instance: _sql_compare(compare, getattr(instance, attname), getattr(instance, other))
+    if hasattr(expected, "resolve_expression"):
+        raise Undecided(lookup)
+    return lambda instance: _sql_compare(compare, getattr(instance, attname), expected)
+
+
+def compile_condition(model, condition: Q):
+    """``evaluate(condition, instance)`` for instances of ``model``, as a function read once.
+
+    The condition's tree is walked and its fields looked up here, once, not on every
+    ``full_clean()``. Raises ``Undecided`` for a condition ``evaluate`` cannot judge.
+    """
+    parts = tuple(compile_condition(model, child) if isinstance(child, Q) else _compile_leaf(model, *child)
+                  for child in condition.children)
+    is_and, negated = condition.connector == Q.AND, condition.negated
+
+    def judge(instance):
+        results = [part(instance) for part in parts]
+        if is_and:
+            result = False if False in results else None if None in results else True
+        else:
+            result = True if True in results else None if None in results else False
+        return result if result is None or not negated else not result
+
+    return judge
+
+
+# (model, id of the constraint) -> (the constraint, its field names, its judge or None if undecided)
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _compiled(model, constraint: models.CheckConstraint) -> tuple:
+    key = (model, id(constraint))
+    if key not in _COMPILED:
+        condition = Q(constraint.condition)
+        try:
+            judge = compile_condition(model, condition)
+        except Undecided:
+            judge = None
+        _COMPILED[key] = (constraint, frozenset(referenced_fields(condition)), judge)
+    return _COMPILED[key]
+
+
 def check_in_python(constraint: models.CheckConstraint, instance, exclude) -> bool:
     """Judge ``constraint`` in Python: return True when judged (raising ValidationError if violated), else False."""
-    condition = Q(constraint.condition)
-    try:
-        if referenced_fields(condition) & set(exclude or ()):
-            return True  # as Django does: a constraint on an excluded field is not checked
-        holds = evaluate(condition, instance)
-    except Undecided:
+    _constraint, names, judge = _compiled(type(instance), constraint)
+    if judge is None:
         return False
-    if holds is False:
+    if exclude and not names.isdisjoint(exclude):
+        return True  # as Django does: a constraint on an excluded field is not checked
+    if judge(instance) is False:
         raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
     return True
 

@@ -121,6 +121,7 @@ def fetch_one(model, statement: Statement, params, using: str = DEFAULT_DB_ALIAS
     return model.from_db(using, names, row)
 
 
+@functools.cache
 def insert_fields(model) -> tuple:
     """The fields ``save()`` writes when it inserts a new row of ``model`` (all but a generated id)."""
     meta = model._meta
@@ -130,7 +131,11 @@ def insert_fields(model) -> tuple:
 
 
 def insert_params(instance, connection) -> list:
-    """The values of ``insert_fields``, as ``save()`` sends them (``pre_save`` sets ``auto_now`` times on ``instance``)."""
+    """The values of ``insert_fields``, as ``save()`` sends them (``pre_save`` sets ``auto_now`` times on ``instance``).
+
+    ``connection`` is a connection (``connections[alias]``), not the ``django.db.connection`` proxy,
+    which would look the connection up again for each field (~60 Python calls of a report).
+    """
     if not instance._state.adding or (instance._meta.auto_field and instance.pk is not None):
         raise ValueError(f"insert() writes new rows only; {instance!r} is saved already.")
     return [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)

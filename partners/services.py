@@ -5,7 +5,7 @@ status, and saves once, so two reviewers acting at the same moment leave one
 consistent state and one history entry per real change.
 """
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,7 +129,7 @@ NEW_REPORT_STATEMENT = rows.Statement(_new_report_sql, name="kemitraan_new_repor
 def _write_new_report_in_one_statement(report, user, goal_ids) -> None:
     history = history_values(report, "+", user)
     params = [
-        *rows.insert_params(report, connection),
+        *rows.insert_params(report, connections[DEFAULT_DB_ALIAS]),
         *(history[name] for name in HISTORY_VALUES),
         goal_ids, new_cache_token(), report.membership.partnership_id,
     ]

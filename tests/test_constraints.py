@@ -214,7 +214,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings  # no
 from hypothesis import strategies as st  # noqa: E402
 
 from evaluations.models import Decision, ReminderRule  # noqa: E402
-from kemitraan.constraints import PythonCheckedModel, evaluate  # noqa: E402
+from kemitraan.constraints import PythonCheckedModel, compile_condition, evaluate  # noqa: E402
 from partners.models import IndicatorValue  # noqa: E402
 
 DATES = st.one_of(st.none(), st.dates(min_value=datetime.date(2025, 12, 30), max_value=datetime.date(2026, 1, 2)))
@@ -268,8 +268,11 @@ def test_python_and_the_database_judge_every_check_constraint_alike(model, data)
     for constraint in model._meta.constraints:
         if constraint.__class__.__name__ != "CheckConstraint":
             continue
-        in_python = evaluate(Q(constraint.condition), instance) is not False
+        verdict = evaluate(Q(constraint.condition), instance)
+        in_python = verdict is not False
         assert in_python == Q(constraint.condition).check(against), (constraint.name, values)
+        # full_clean() uses the condition compiled once (check_in_python): the same verdict.
+        assert compile_condition(model, Q(constraint.condition))(instance) is verdict, (constraint.name, values)
 
 
 # --- foreign keys checked without a query when their row is at hand (kemitraan/constraints.py) -------
