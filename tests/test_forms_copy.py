@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 from django import forms
 from django.utils.choices import BlankChoiceIterator
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazystr
 
 from kemitraan.forms import _QuicklyCopiedFields, copy_field
 from partners.forms.reports import ReportForm
@@ -23,10 +23,10 @@ class OwnCopyField(forms.CharField):
 
 def _generic_fields():
     return {
-        "char": forms.CharField(max_length=10, label=_("Name"), help_text="help"),
+        "char": forms.CharField(max_length=10, label=lazystr("Name"), help_text="help"),
         "decimal": forms.DecimalField(max_digits=8, decimal_places=2,
                                       widget=forms.NumberInput(attrs={"step": "0.01"})),
-        "choice": forms.ChoiceField(choices=[("a", "A"), ("b", _("B"))]),
+        "choice": forms.ChoiceField(choices=[("a", "A"), ("b", lazystr("B"))]),
         "typed": forms.TypedChoiceField(choices=BlankChoiceIterator(ContributionKind.choices, [("", "---")])),
         "grouped": forms.ChoiceField(choices=[("Group", [("x", "X"), ("y", "Y")]), ("z", "Z")]),
         "callable": forms.ChoiceField(choices=lambda: [("c", "C")]),
