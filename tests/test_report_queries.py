@@ -261,6 +261,8 @@ def test_report_create_post_reads_each_row_once(client, partner_a, membership_a,
     assert written.count('INSERT INTO "partners_contributionreport" ') == 1, written
     assert written.count('INSERT INTO "partners_historicalcontributionreport"') == 1, written
     assert written.count('UPDATE "partners_partnership"') == 1, written
+    # goal links only when goals are ticked (services.NEW_REPORT_WITHOUT_GOALS_STATEMENT otherwise)
+    assert written.count('INSERT INTO "partners_contributionreport_goals"') == (1 if with_goals else 0), written
     reads = [sql for sql in queries if sql.startswith("SELECT")]
     # session, user, the member (checked against the user's memberships); with goals: the goals (checked
     # against the partnerships of the user's memberships); a new report has no links to read first
