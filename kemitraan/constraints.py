@@ -31,16 +31,21 @@ class Undecided(Exception):
     """The condition uses something this module does not evaluate; let the database judge."""
 
 
-def _field_value(instance, name):
+def _attname(model, name: str) -> str:
+    """The attribute of ``model``'s concrete field ``name``; Undecided for a lookup across relations or anything else."""
     if "__" in name:
         raise Undecided(name)
     try:
-        field = instance._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist as error:
         raise Undecided(name) from error
     if not field.concrete:
         raise Undecided(name)
-    return getattr(instance, field.attname)
+    return field.attname
+
+
+def _field_value(instance, name):
+    return getattr(instance, _attname(type(instance), name))
 
 
 def _leaf(instance, lookup: str, expected):
@@ -84,18 +89,6 @@ def referenced_fields(condition: Q) -> set[str]:
             if isinstance(expected, F):
                 names.add(expected.name)
     return names
-
-
-def _attname(model, name: str) -> str:
-    if "__" in name:
-        raise Undecided(name)
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist as error:
-        raise Undecided(name) from error
-    if not field.concrete:
-        raise Undecided(name)
-    return field.attname
 
 
 def _sql_compare(compare, value, expected):
