@@ -134,7 +134,8 @@ def compile_condition(model, condition: Q):
     return judge
 
 
-# (model, id of the constraint) -> (the constraint, its field names, its judge or None if undecided)
+# (model, id of the constraint) -> (the constraint, kept so that its id is not reused; its field
+# names; its judge, or None if undecided)
 _COMPILED: dict[tuple, tuple] = {}
 
 

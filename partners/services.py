@@ -136,16 +136,17 @@ NEW_REPORT_WITHOUT_GOALS_STATEMENT = rows.Statement(
 
 def _write_new_report_in_one_statement(report, user, goal_ids) -> None:
     history = history_values(report, "+", user)
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up on every use
     params = [
-        *rows.insert_params(report, connections[DEFAULT_DB_ALIAS]),
+        *rows.insert_params(report, db),
         *(history[name] for name in HISTORY_VALUES),
         *([goal_ids] if goal_ids else []), new_cache_token(), report.membership.partnership_id,
     ]
     statement = NEW_REPORT_STATEMENT if goal_ids else NEW_REPORT_WITHOUT_GOALS_STATEMENT
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         statement.execute(cursor, params)
         report.pk = cursor.fetchone()[0]
-    rows.mark_saved(report, connection.alias)
+    rows.mark_saved(report, db.alias)
 
 
 @transaction.atomic

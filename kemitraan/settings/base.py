@@ -80,14 +80,19 @@ TEMPLATES = [
     },
 ]
 
+
+def project_database(config: dict) -> dict:
+    """``config`` (from a database URL) with PostgreSQL served by ``kemitraan.postgresql``: Django's
+    backend, with a health check that sends no query."""
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["ENGINE"] = "kemitraan.postgresql"
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": project_database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# PostgreSQL: Django's backend, with a health check that sends no query (kemitraan/postgresql).
-POSTGRESQL_ENGINE = "kemitraan.postgresql"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # make run has the web server, a worker and beat on one SQLite file: WAL lets readers
     # and one writer work at once, and IMMEDIATE transactions wait for the lock instead of

@@ -1,13 +1,11 @@
 """Production settings: secrets have no default, and every security header is on."""
 from .base import *  # noqa: F401,F403
-from .base import POSTGRESQL_ENGINE, env
+from .base import env, project_database
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
+DATABASES = {"default": project_database(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -193,7 +193,6 @@ class ReportForm(forms.Form):
                 **{name: getattr(instance, name) for name in REPORT_FIELDS}, **kwargs.get("initial", {}),
             }
         super().__init__(*args, **kwargs)
-        self.instance = instance
         membership = self.fields["membership"]
         kept = instance.membership_id if instance is not None else None
         if kept:
