@@ -62,6 +62,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kemitraan.urls"
+# Django's cookie-then-session storage, its cookie not compressed (kemitraan/messages.py).
+MESSAGE_STORAGE = "kemitraan.messages.FallbackStorage"
 WSGI_APPLICATION = "kemitraan.wsgi.application"
 
 TEMPLATES = [
