@@ -10,7 +10,7 @@ from django.forms.models import ModelChoiceIterator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from kemitraan.forms import quick_field_copies
+from kemitraan.forms import DirectFieldCleaningMixin, quick_field_copies
 from partners.models import ContributionReport, SharedGoal
 from partners.selectors import membership_of_user, memberships_for_user
 from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
@@ -160,7 +160,7 @@ def _amount_field(name, **kwargs):
 
 
 @quick_field_copies
-class ReportForm(forms.Form):
+class ReportForm(DirectFieldCleaningMixin, forms.Form):
     """Create or change a contribution report of one of the user's own memberships.
 
     A plain form with the model's own fields (``_report_field``), not a ModelForm: the report
