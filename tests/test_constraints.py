@@ -329,3 +329,45 @@ def test_full_clean_still_refuses_a_missing_required_relation():
     with pytest.raises(ValidationError) as refused:
         _draft(membership=None).full_clean()
     assert "membership" in refused.value.message_dict
+
+
+# --- validate_unique: nothing to check for a model whose only unique column is its generated id ------
+
+from unittest import mock  # noqa: E402
+
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.db import models as db_models  # noqa: E402
+
+from kemitraan.constraints import _only_generated_id_is_unique  # noqa: E402
+
+
+def test_models_with_unique_columns_are_told_apart():
+    assert _only_generated_id_is_unique(ContributionReport)
+    assert not _only_generated_id_is_unique(Membership)  # one membership per organisation and partnership
+    assert not _only_generated_id_is_unique(Organisation)
+
+
+@pytest.mark.django_db
+def test_a_new_report_skips_djangos_unique_check(membership_a):
+    report = ContributionReport(membership=membership_a, period_start=datetime.date(2026, 1, 1),
+                                period_end=datetime.date(2026, 1, 31), kind="funds", description="x")
+    with mock.patch.object(db_models.Model, "validate_unique") as django_check:
+        report.full_clean()
+    django_check.assert_not_called()
+
+
+@pytest.mark.django_db
+def test_a_new_report_given_a_taken_id_is_still_refused(report_a):
+    copy = ContributionReport(pk=report_a.pk, membership=report_a.membership, period_start=report_a.period_start,
+                              period_end=report_a.period_end, kind=report_a.kind, description="x")
+    with pytest.raises(ValidationError) as refused:
+        copy.full_clean()
+    assert "id" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_model_with_unique_columns_is_still_checked(membership_a):
+    second = Membership(organisation=membership_a.organisation, partnership=membership_a.partnership,
+                        joined_on=membership_a.joined_on)
+    with pytest.raises(ValidationError):
+        second.full_clean()
