@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from partners.models import Organisation, Partnership
 
-from .models import Invitation, User
+from .models import Invitation, Session, User
 from .selectors import organisations_invitable_by
 from .services import invitation_create, invitation_resend, invitation_revoke
 
@@ -221,3 +221,20 @@ class InvitationAdmin(admin.ModelAdmin):
     def revoke_invitations(self, request, queryset):
         self._apply(request, queryset, invitation_revoke,
                     lambda n: ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", n))
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """Who is signed in, until when; deleting a session signs that browser out. Its data stays unread."""
+
+    list_display = ("user", "expire_date")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__full_name")
+    date_hierarchy = "expire_date"
+    fields = readonly_fields = ("user", "expire_date")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,8 @@ from django.db import connection
 
 from kemitraan.rows import Statement, fetch_one, select_sql
 
+from .sessions import user_read_with_session
+
 
 def _user_sql() -> str:
     return select_sql(get_user_model(), f"{connection.ops.quote_name(get_user_model()._meta.pk.column)} = %s")
@@ -19,9 +21,12 @@ class ModelBackend(backends.ModelBackend):
     spent ~0.25 ms building and compiling the query, a fifth of a cached page; a ready-made
     statement (``kemitraan.rows``, prepared once per connection on PostgreSQL, the values converted
     as ``get`` converts them) costs a fraction of that. Everything else (authenticate, permissions,
-    inactive users refused) is Django's.
+    inactive users refused) is Django's. With ``accounts.sessions`` the row was read with the
+    session, in the same statement, and is not read again.
     """
 
     def get_user(self, user_id):
-        user = fetch_one(get_user_model(), USER_STATEMENT, [user_id])
+        user = user_read_with_session(user_id)
+        if user is None:
+            user = fetch_one(get_user_model(), USER_STATEMENT, [user_id])
         return user if user is not None and self.user_can_authenticate(user) else None

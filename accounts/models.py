@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -158,3 +159,31 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.status == self.Status.PENDING
+
+
+class Session(AbstractBaseSession):
+    """A browser session: Django's database session, with the user it is signed in as in a column of its own.
+
+    ``accounts.sessions.SessionStore`` writes the column from the session's data and reads the
+    session and that user's row in one statement on every request; a user's sessions are found by
+    the column (``user.sessions``), not by decoding every row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("user"),
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

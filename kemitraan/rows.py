@@ -106,12 +106,15 @@ def fetch_one(model, statement: Statement, params, using: str = DEFAULT_DB_ALIAS
 
     Values are converted as a queryset converts them (aware datetimes, decimals on SQLite).
     """
-    connection = connections[using]
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         statement.execute(cursor, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else instance_from_row(model, row, using)
+
+
+def instance_from_row(model, row, using: str = DEFAULT_DB_ALIAS):
+    """The ``model`` instance of ``row``: the values of its concrete fields in order, as a ``select_sql`` reads them."""
+    connection = connections[using]
     names, converting = _converters(model, using)
     if converting:
         row = list(row)

@@ -46,10 +46,10 @@ def _list_rows(membership_a, membership_b, n):
         f.ContributionReportFactory(membership=membership_b, status=ContributionReport.Status.ACCEPTED)
 
 
-# Queries: session, user, the user's partnerships (key of the cached fragment), partnerships
+# Queries: the session with its user, the user's partnerships (key of the cached fragment), partnerships
 # for the filter select, organisations for the filter select, "may create" check, paginator
 # count, page rows (reports joined to member, organisation, partnership, reviewer).
-LIST_QUERIES = 8
+LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("who", ["partner_a", "coordinator"])
@@ -81,9 +81,9 @@ def _detail_rows(report, partner, n):
     report.goals.add(*[f.SharedGoalFactory(partnership=report.membership.partnership) for _ in range(n)])
 
 
-# Queries: session, user, report (joined), may-edit check, coordinates-this-partnership
+# Queries: the session with its user, report (joined), may-edit check, coordinates-this-partnership
 # check (for the review links), goals, attachments, history (joined to its users).
-@pytest.mark.parametrize(("who", "expected"), [("partner_a", 8), ("coordinator", 8)])
+@pytest.mark.parametrize(("who", "expected"), [("partner_a", 7), ("coordinator", 7)])
 def test_report_detail_query_count_does_not_grow_with_files_goals_or_history(
     client, request, who, expected, partner_a, report_a
 ):
@@ -111,8 +111,8 @@ def test_attachment_page_query_count_does_not_grow_with_files(client, partner_a,
     for i in range(47):
         services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
     many = _count(client, url)
-    # session, user, report, attachments
-    _assert_same(few, many, 4)
+    # the session with its user, report, attachments
+    _assert_same(few, many, 3)
 
 
 def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client, partner_a, org_a):
@@ -128,8 +128,8 @@ def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client
     few = _count(client, url)
     add(47)
     many = _count(client, url)
-    # session, user, "has memberships", membership choices, goal choices
-    _assert_same(few, many, 5)
+    # the session with its user, "has memberships", membership choices, goal choices
+    _assert_same(few, many, 4)
 
 
 def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a, report_a):
@@ -141,8 +141,8 @@ def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a
     for _ in range(47):
         report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
     many = _count(client, url)
-    # session, user, report, its goals (initial), membership choice, goal choices
-    _assert_same(few, many, 6)
+    # the session with its user, report, its goals (initial), membership choice, goal choices
+    _assert_same(few, many, 5)
 
 
 # --- partner home ---------------------------------------------------------------------------------
@@ -166,9 +166,9 @@ def test_partner_home_query_count_does_not_grow_with_partnerships(client, partne
     _home_rows(org_a, 47)
     many = _count(client, url)
     assert len(many[1]) and "evaluation" in " ".join(many[1]).lower()
-    # session, user, the user's partnerships (key of the cached fragment), memberships (with
+    # the session with its user, the user's partnerships (key of the cached fragment), memberships (with
     # last report), open cycles, submitted answers, follow-up actions, recent reports
-    _assert_same(few, many, 8)
+    _assert_same(few, many, 7)
 
 
 # --- indicator values -------------------------------------------------------------------------------
@@ -191,14 +191,14 @@ def test_indicator_value_page_query_count_does_not_grow_with_indicators(client, 
     few = _count(client, url)
     add(47)
     many = _count(client, url)
-    # session, user, membership, indicators (with goal), existing values, reported periods
-    _assert_same(few, many, 6)
+    # the session with its user, membership, indicators (with goal), existing values, reported periods
+    _assert_same(few, many, 5)
 
 
 # --- confirmation pages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "expected"), [("report_delete", 4), ("report_submit", 3)])
+@pytest.mark.parametrize(("name", "expected"), [("report_delete", 3), ("report_submit", 2)])
 def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner_a, report_a, name, expected):
     client.force_login(partner_a)
     url = reverse(f"partners:{name}", kwargs={"pk": report_a.pk})
@@ -208,7 +208,7 @@ def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner
     for i in range(47):
         services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
     many = _count(client, url)
-    # session, user, report (joined); the delete page also counts the files it will remove
+    # the session with its user, report (joined); the delete page also counts the files it will remove
     _assert_same(few, many, expected)
 
 
@@ -220,8 +220,8 @@ def test_attachment_delete_confirmation_query_count(client, partner_a, report_a)
     ]
     url = reverse("partners:attachment_delete", kwargs={"pk": attachments[0].pk})
     count, sql = _count(client, url)
-    # session, user, attachment joined to its report, member, organisation and partnership
-    assert count == 3, "\n".join(sql)
+    # the session with its user, attachment joined to its report, member, organisation and partnership
+    assert count == 2, "\n".join(sql)
 
 
 # --- the report form's POST -------------------------------------------------------------------------
@@ -264,9 +264,9 @@ def test_report_create_post_reads_each_row_once(client, partner_a, membership_a,
     # goal links only when goals are ticked (services.NEW_REPORT_WITHOUT_GOALS_STATEMENT otherwise)
     assert written.count('INSERT INTO "partners_contributionreport_goals"') == (1 if with_goals else 0), written
     reads = [sql for sql in queries if sql.startswith("SELECT")]
-    # session, user, the member (checked against the user's memberships); with goals: the goals (checked
+    # the session with its user, the member (checked against the user's memberships); with goals: the goals (checked
     # against the partnerships of the user's memberships); a new report has no links to read first
-    assert len(reads) == (4 if with_goals else 3), "\n".join(reads)
+    assert len(reads) == (3 if with_goals else 2), "\n".join(reads)
 
 
 def test_report_create_post_checks_the_member_without_the_organisation_table(client, partner_a, membership_a, membership_b):

@@ -4,12 +4,13 @@ import datetime
 import time_machine
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Session
 from accounts.services import user_deactivate, user_sessions_end
+from kemitraan.rows import Statement
 from tests import factories as f
 
 PROFILE = "accounts:profile"
@@ -136,22 +137,80 @@ def test_password_change_signs_out_other_devices(coordinator):
     assert not _signed_in(elsewhere)
 
 
-def test_ending_sessions_clears_their_cached_copies_too(settings, coordinator, partner_a):
-    """With a shared cache (production with CACHE_URL) sessions are cached_db: both copies must go."""
-    from django.core.cache import caches
-    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+def _queries_of_one_page(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    settings.CACHES = {**settings.CACHES, "sessions": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions-test"}}
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    settings.SESSION_CACHE_ALIAS = "sessions"
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(PROFILE))
+    return response, [Statement.source(q["sql"]) for q in ctx.captured_queries]
+
+
+def test_session_and_its_user_are_read_in_one_statement(client, coordinator):
+    _login(client, coordinator.email)
+    response, queries = _queries_of_one_page(client)
+    assert response.status_code == 200 and response.context["user"] == coordinator
+    reads = [sql for sql in queries if "accounts_session" in sql or '"accounts_user"' in sql.split(" WHERE ")[0]]
+    assert len(reads) == 1, queries
+    assert "JOIN" in reads[0] and "accounts_session" in reads[0]
+
+
+def test_session_row_names_its_user_and_follows_sign_in_and_out(client, coordinator, partner_a):
+    key = _login(client, coordinator.email)
+    assert Session.objects.get(session_key=key).user == coordinator
+    client.post(reverse("accounts:logout"))
+    key = _login(client, partner_a.email)
+    assert Session.objects.get(session_key=key).user == partner_a
+    assert list(partner_a.sessions.values_list("session_key", flat=True)) == [key]
+    anonymous = Client()
+    anonymous.get(reverse(PROFILE))
+    session = anonymous.session
+    session["x"] = 1
+    session.save()
+    assert Session.objects.get(session_key=session.session_key).user is None
+
+
+def test_user_read_with_the_session_is_trusted_only_for_the_session_s_own_user(client, coordinator, partner_a):
+    """The column is a copy; the user id in the session's signed data decides who is signed in."""
+    key = _login(client, coordinator.email)
+    Session.objects.filter(session_key=key).update(user=partner_a)
+    response = client.get(reverse(PROFILE))
+    assert response.status_code == 200
+    assert response.context["user"] == coordinator
+
+
+def test_inactive_user_read_with_the_session_is_refused(client, coordinator):
+    _login(client, coordinator.email)
+    type(coordinator).objects.filter(pk=coordinator.pk).update(is_active=False)  # the row alone, no signal
+    assert not _signed_in(client)
+
+
+def test_changed_password_read_with_the_session_signs_it_out(client, coordinator):
+    key = _login(client, coordinator.email)
+    type(coordinator).objects.filter(pk=coordinator.pk).update(password="pbkdf2_sha256$1$salt$changed")
+    assert not _signed_in(client)
+    assert not Session.objects.filter(session_key=key).exists()  # Django's get_user flushed it
+
+
+def test_expired_session_reads_as_signed_out(client, coordinator):
+    key = _login(client, coordinator.email)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert not _signed_in(client)
+
+
+def test_user_read_with_one_request_s_session_is_not_left_for_the_next(client, coordinator):
+    from accounts.sessions import READ_WITH_SESSION
+
+    _login(client, coordinator.email)
+    assert _signed_in(client)
+    assert READ_WITH_SESSION.get() is None
+
+
+def test_ending_sessions_finds_them_by_their_user(coordinator, partner_a):
     partner, other = Client(), Client()
     key = _login(partner, partner_a.email)
     _login(other, coordinator.email)
-    assert _signed_in(partner)
-    assert caches["sessions"].get(KEY_PREFIX + key) is not None
     assert user_sessions_end(user=partner_a) == 1
-    assert caches["sessions"].get(KEY_PREFIX + key) is None
     assert not Session.objects.filter(session_key=key).exists()
     assert not _signed_in(partner)
     assert _signed_in(other)

@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -189,13 +189,9 @@ CACHES = {
 }
 if CACHES["fragments"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["fragments"]["BACKEND"] = "kemitraan.cache.RedisCache"  # reuses its Redis client (kemitraan/cache.py)
-if not CACHES["fragments"]["BACKEND"].endswith("DummyCache"):
-    # With a shared cache, sessions are read from it and written through to the database
-    # (one query less on every page); accounts.services.user_sessions_end clears both.
-    CACHES["sessions"] = {**CACHES["fragments"], "KEY_PREFIX": "session"}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    SESSION_CACHE_ALIAS = "sessions"
 
+# Sessions in the database, each read with its signed-in user in one statement (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)  # absolute expiry
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_COOKIE_HTTPONLY = True

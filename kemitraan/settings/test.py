@@ -21,9 +21,7 @@ REMINDER_SEND_DELAY = env.float("REMINDER_SEND_DELAY", default=0.0)
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 REMINDER_FLUSH_SECONDS = env.float("REMINDER_FLUSH_SECONDS", default=1.0)
 
-# Cached fragments on, in this process's memory (tests/conftest.py empties it before each test);
-# sessions in the database (tests/test_sessions.py covers the cached_db engine of production).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Cached fragments on, in this process's memory (tests/conftest.py empties it before each test).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kemitraan-test"},
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments-test"},
