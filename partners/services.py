@@ -9,6 +9,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kemitraan import rows
 from kemitraan.history import history_model_of, history_row, history_values
@@ -23,6 +24,7 @@ from .models import (
     Partnership,
     SharedGoal,
 )
+from .selectors import membership_of_user, membership_of_user_condition
 from .signals import new_cache_token, touch, touch_sql
 
 
@@ -75,6 +77,13 @@ def report_create(*, membership, user, goals=(), **fields) -> ContributionReport
     if connection.vendor == "postgresql":
         _write_new_report_in_one_statement(report, user, goal_ids)
         return report
+    _write_new_report(report, user, goal_ids)
+    return report
+
+
+def _write_new_report(report, user, goal_ids) -> None:
+    """The new report's rows one statement each, in a transaction (databases other than PostgreSQL)."""
+    membership = report.membership
     with transaction.atomic():
         rows.insert(report)
         rows.insert(history_row(report, "+", user))
@@ -84,16 +93,52 @@ def report_create(*, membership, user, goals=(), **fields) -> ContributionReport
             links.objects.bulk_create([links(**{field.m2m_column_name(): report.pk, field.m2m_reverse_name(): goal_id})
                                        for goal_id in goal_ids])
         touch([membership.partnership_id])
+
+
+def report_create_for_representative(*, membership_id: int, user, goals=(), **fields) -> ContributionReport:
+    """Create a draft report for the member ``membership_id`` if ``user`` represents its organisation.
+
+    What the report form's submit calls: the member is checked by the write itself (on PostgreSQL
+    part of the one statement, ``NEW_MEMBER_REPORT_STATEMENT``: no round trip of its own), and a
+    member that is not the user's raises a ValidationError on ``membership`` with nothing written.
+    Otherwise the same rows as ``report_create``.
+    """
+    report = ContributionReport(
+        membership_id=membership_id, created_by=user, status=ContributionReport.Status.DRAFT, **fields
+    )
+    report.full_clean(exclude=["membership"])  # the write checks the member; the foreign key holds it
+    goal_ids = sorted({goal.pk for goal in goals})
+    if connection.vendor == "postgresql":
+        if not _write_new_report_in_one_statement(report, user, goal_ids, member_check=True):
+            raise _not_your_member()
+        return report
+    membership = membership_of_user(user, membership_id)
+    if membership is None:
+        raise _not_your_member()
+    report.membership = membership
+    _write_new_report(report, user, goal_ids)
     return report
 
 
-def _new_report_sql(with_goals: bool = True) -> str:
+NOT_YOUR_MEMBER = gettext_lazy("Choose a member of your own organisation.")
+
+
+def _not_your_member() -> ValidationError:
+    return ValidationError({"membership": ValidationError(NOT_YOUR_MEMBER, code="invalid_choice")})
+
+
+def _new_report_sql(with_goals: bool = True, member_check: bool = False) -> str:
     """One statement that writes a new report, its history row, its goal links and its partnership's new token.
 
     Parameters: the report's ``insert_fields`` values; the history row's date, change reason, type and
     user; the goal ids (an array; not with ``with_goals=False``, for a report with none: the empty
     insert still cost PostgreSQL a tenth of the statement); the new token and the partnership id.
     It returns the report's id.
+
+    With ``member_check``, the statement first finds the member (parameters before all others: the
+    membership id and the user id, ``selectors.membership_of_user_condition``) and writes only if
+    the user represents its organisation, touching that member's partnership (no partnership id
+    parameter); it then returns no row when the member is not the user's.
     """
     quote = connection.ops.quote_name
     meta = ContributionReport._meta
@@ -116,12 +161,21 @@ def _new_report_sql(with_goals: bool = True) -> str:
         f"{quote(goals.m2m_reverse_name())}) SELECT report.{quote(meta.pk.column)}, goal "
         f"FROM report, unnest(CAST(%s AS bigint[])) AS goal), "
     ) if with_goals else ""
+    if member_check:
+        fields = rows.insert_fields(ContributionReport)
+        member = (f"member AS (SELECT {quote(Membership._meta.get_field('partnership').column)} AS partnership "
+                  f"FROM {quote(Membership._meta.db_table)} WHERE {membership_of_user_condition()}), ")
+        insert = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                  f"SELECT {', '.join(cast(f) for f in fields)} FROM member")
+        touched = touch_sql(1).rsplit(" IN (", 1)[0] + " IN (SELECT partnership FROM member)"
+    else:
+        member, insert, touched = "", rows.insert_sql(ContributionReport, connection), touch_sql(1)
     return (
-        f"WITH report AS ({rows.insert_sql(ContributionReport, connection)} RETURNING *), "
+        f"WITH {member}report AS ({insert} RETURNING *), "
         f"history AS (INSERT INTO {quote(history.db_table)} ({', '.join(history_columns)}) "
         f"SELECT {', '.join(history_select)} FROM report), "
         f"{links_cte}"
-        f"touched AS ({touch_sql(1)}) "
+        f"touched AS ({touched}) "
         f"SELECT {quote(meta.pk.column)} FROM report"
     )
 
@@ -132,21 +186,37 @@ NEW_REPORT_STATEMENT = rows.Statement(_new_report_sql, name="kemitraan_new_repor
 NEW_REPORT_WITHOUT_GOALS_STATEMENT = rows.Statement(
     lambda: _new_report_sql(with_goals=False), name="kemitraan_new_report_without_goals"
 )
+NEW_MEMBER_REPORT_STATEMENT = rows.Statement(
+    lambda: _new_report_sql(member_check=True), name="kemitraan_new_member_report"
+)
+NEW_MEMBER_REPORT_WITHOUT_GOALS_STATEMENT = rows.Statement(
+    lambda: _new_report_sql(with_goals=False, member_check=True), name="kemitraan_new_member_report_without_goals"
+)
 
 
-def _write_new_report_in_one_statement(report, user, goal_ids) -> None:
+def _write_new_report_in_one_statement(report, user, goal_ids, member_check: bool = False) -> bool:
+    """Write the new report (``_new_report_sql``); False, with nothing written, if ``member_check`` finds no member of the user's."""
     history = history_values(report, "+", user)
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up on every use
     params = [
         *rows.insert_params(report, db),
         *(history[name] for name in HISTORY_VALUES),
-        *([goal_ids] if goal_ids else []), new_cache_token(), report.membership.partnership_id,
+        *([goal_ids] if goal_ids else []), new_cache_token(),
     ]
-    statement = NEW_REPORT_STATEMENT if goal_ids else NEW_REPORT_WITHOUT_GOALS_STATEMENT
+    if member_check:
+        params[:0] = [report.membership_id, user.pk]
+        statement = NEW_MEMBER_REPORT_STATEMENT if goal_ids else NEW_MEMBER_REPORT_WITHOUT_GOALS_STATEMENT
+    else:
+        params.append(report.membership.partnership_id)
+        statement = NEW_REPORT_STATEMENT if goal_ids else NEW_REPORT_WITHOUT_GOALS_STATEMENT
     with db.cursor() as cursor:
         statement.execute(cursor, params)
-        report.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    report.pk = row[0]
     rows.mark_saved(report, db.alias)
+    return True
 
 
 @transaction.atomic

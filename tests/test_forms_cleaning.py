@@ -113,7 +113,7 @@ def test_the_report_form_cleans_directly_and_shows_its_errors():
     form = ReportForm(data, user=user)
     assert form.is_valid(), form.errors
     assert form._bound_fields_cache == {}
-    assert form.cleaned_data["membership"] == membership
+    assert form.cleaned_data["membership"] == membership.pk  # a new report's member: the write checks it
     assert form.cleaned_data["quantity"] == Decimal("3")
     assert form.cleaned_data["period_start"] == datetime.date(2026, 1, 1)
 

@@ -100,6 +100,45 @@ def test_report_create_writes_report_history_links_and_one_new_token(membership_
     assert written.count('UPDATE "partners_partnership"') == 1, written  # one new token, also with goals
 
 
+@pytest.mark.parametrize("with_goals", [False, True], ids=["no goals", "goals"])
+def test_report_create_for_representative_writes_what_report_create_writes(membership_a, partner_a, partnership,
+                                                                           with_goals):
+    goals = [f.SharedGoalFactory(partnership=partnership) for _ in range(2)] if with_goals else []
+    untouched = f.PartnershipFactory()
+    before = {p.pk: p.cache_token for p in Partnership.objects.all()}
+    with CaptureQueriesContext(connection) as ctx:
+        report = services.report_create_for_representative(membership_id=membership_a.pk, user=partner_a,
+                                                            goals=goals, **FIELDS)
+    expected = services.report_create(membership=membership_a, user=partner_a, goals=goals, **FIELDS)
+    saved, expected = ContributionReport.objects.get(pk=report.pk), ContributionReport.objects.get(pk=expected.pk)
+    assert not report._state.adding and report.membership_id == membership_a.pk
+    assert _values(saved) == _values(expected)
+    assert _values(saved.history.get()) == _values(expected.history.get())
+    assert set(saved.goals.all()) == set(expected.goals.all()) == set(goals)
+    after = {p.pk: p.cache_token for p in Partnership.objects.all()}
+    assert after[partnership.pk] != before[partnership.pk] and after[untouched.pk] == before[untouched.pk]
+    sent = [rows.Statement.source(q["sql"]) for q in ctx.captured_queries]
+    if connection.vendor == "postgresql":  # the member checked inside the one statement that writes
+        assert len(sent) == 1 and sent[0].startswith("WITH member AS"), sent
+
+
+@pytest.mark.parametrize("member", ["other organisation's", "unknown"])
+def test_report_create_for_representative_refuses_a_member_not_the_user_s(membership_a, membership_b, partner_a,
+                                                                          partnership, member):
+    from django.core.exceptions import ValidationError
+
+    goal = f.SharedGoalFactory(partnership=membership_b.partnership)
+    before = {p.pk: p.cache_token for p in Partnership.objects.all()}
+    membership_id = membership_b.pk if member == "other organisation's" else membership_b.pk + 1000
+    with pytest.raises(ValidationError) as refused:
+        services.report_create_for_representative(membership_id=membership_id, user=partner_a, goals=[goal], **FIELDS)
+    assert set(refused.value.error_dict) == {"membership"}
+    assert refused.value.error_dict["membership"][0].code == "invalid_choice"
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
+    assert not ContributionReport.goals.through.objects.exists()
+    assert {p.pk: p.cache_token for p in Partnership.objects.all()} == before
+
+
 def test_report_create_refuses_bad_values_and_writes_nothing(membership_a, partner_a):
     from django.core.exceptions import ValidationError
 
@@ -149,13 +188,15 @@ def test_report_form_submit_makes_no_choice_queryset_until_choices_are_needed(pa
     data = {"membership": membership_a.pk, **{k: str(v) for k, v in FIELDS.items()}}
     form = ReportForm(data, user=partner_a)
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["membership"] == membership_a and form.cleaned_data["goals"] == []
+    # a new report's member without goals: its id, which the write checks (services.report_create_for_representative)
+    assert form.cleaned_data["membership"] == membership_a.pk and form.cleaned_data["goals"] == []
     assert form.fields["membership"]._queryset is None and form.fields["goals"]._queryset is None
     # shown again, the choices are the user's memberships and their partnerships' goals
     assert f'value="{membership_a.pk}"' in str(form["membership"]) and "Air bersih" in str(form["goals"])
     ticked = ReportForm({**data, "goals": [goal.pk]}, user=partner_a)
     assert ticked.is_valid(), ticked.errors
     assert list(ticked.cleaned_data["goals"]) == [goal]
+    assert ticked.cleaned_data["membership"] == membership_a  # read, to check the goals against its partnership
 
 
 def test_fetch_one_reads_the_instance_get_reads(partner_a):

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kemitraan.forms import DirectFieldCleaningMixin, quick_field_copies
 from partners.models import ContributionReport, SharedGoal
-from partners.selectors import membership_of_user, memberships_for_user
+from partners.selectors import membership_of_user, membership_pk, memberships_for_user
+from partners.services import NOT_YOUR_MEMBER
 from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
 
 REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "value", "description"]
@@ -106,10 +107,15 @@ class MembershipChoiceField(_QuerysetOnFirstUseMixin, forms.ModelChoiceField):
     """The member a report is for: one of the user's own memberships.
 
     The choices shown come from the queryset; a submitted choice is checked with ``lookup(value)``
-    (``selectors.membership_of_user``: one ready-made SELECT of the row, the same rule).
+    (``selectors.membership_of_user``: one ready-made SELECT of the row, the same rule). With
+    ``checked_by_write`` (a new report) the field gives the id alone and the write checks it
+    (``services.report_create_for_representative``), unless ``ReportForm.clean`` needs the member's
+    partnership for ticked goals.
     """
 
+    default_error_messages = {"invalid_choice": NOT_YOUR_MEMBER}
     lookup = None
+    checked_by_write = False
 
     def label_from_instance(self, obj):
         return f"{obj.organisation.name} — {obj.partnership.title}"
@@ -118,12 +124,10 @@ class MembershipChoiceField(_QuerysetOnFirstUseMixin, forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         self.validate_no_null_characters(value)
-        membership = self.lookup(value)
-        if membership is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            )
-        return membership
+        found = membership_pk(value) if self.checked_by_write else self.lookup(value)
+        if found is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
 
 
 class GoalChoiceField(_QuerysetOnFirstUseMixin, forms.ModelMultipleChoiceField):
@@ -204,6 +208,7 @@ class ReportForm(DirectFieldCleaningMixin, forms.Form):
 
         membership.make_queryset_with(memberships)
         membership.lookup = functools.partial(membership_of_user, user)
+        membership.checked_by_write = instance is None
         self.fields["goals"].make_queryset_with(lambda: SharedGoal.objects.filter(
             partnership__in=membership.queryset.order_by().values("partnership_id")
         ).order_by("partnership__title", "order", "id"))
@@ -220,7 +225,11 @@ class ReportForm(DirectFieldCleaningMixin, forms.Form):
                                % {"first": REPORT_YEARS[0], "last": REPORT_YEARS[1]})
         membership = cleaned.get("membership")
         goals = cleaned.get("goals") or []
-        if membership is not None:
+        if goals and isinstance(membership, int):  # a new report's member id: the goals need its partnership
+            membership = cleaned["membership"] = self.fields["membership"].lookup(membership)
+            if membership is None:
+                self.add_error("membership", forms.ValidationError(NOT_YOUR_MEMBER, code="invalid_choice"))
+        if membership is not None and goals:
             foreign = [g for g in goals if g.partnership_id != membership.partnership_id]
             if foreign:
                 self.add_error("goals", _("Choose only goals of the partnership this report is for."))

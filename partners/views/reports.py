@@ -458,14 +458,22 @@ def report_detail(request, pk):
 def report_create(request):
     """Write a new draft report for one of the user's own memberships."""
     if request.method == "POST":
-        # A valid form names one of the user's memberships, so the check below is left to the other paths.
+        # The member is the user's (checked by the form, or by the write), so the "has memberships"
+        # check below is left to the other paths.
         form = ReportForm(request.POST, user=request.user)
         if form.is_valid():
+            membership = form.cleaned_data["membership"]
             try:
-                report = services.report_create(
-                    membership=form.cleaned_data["membership"], user=request.user,
-                    goals=form.cleaned_data["goals"], **form.report_fields(),
-                )
+                if isinstance(membership, int):  # the id alone: the write checks it
+                    report = services.report_create_for_representative(
+                        membership_id=membership, user=request.user, goals=form.cleaned_data["goals"],
+                        **form.report_fields(),
+                    )
+                else:  # the form read the member to check the ticked goals against its partnership
+                    report = services.report_create(
+                        membership=membership, user=request.user, goals=form.cleaned_data["goals"],
+                        **form.report_fields(),
+                    )
             except ValidationError as error:
                 _add_service_error(form, error)
             else:
