@@ -8,9 +8,10 @@ Steps (all in one run):
 3. in-process, with Django's test client: queries per page (for the bench coordinator with 100
    partnerships and for a synthetic coordinator with 10, to show they do not grow with data),
    and EXPLAIN of every page query, flagging sequential scans on the large tables;
-4. gunicorn with the production settings on 127.0.0.1, wrk at concurrency 4 for each page, and
-   /health/live/ (the ceiling: a view with no database access) before the first page and after
-   every page; a page's ratio is its requests/s over the mean of the two ceiling runs beside it;
+4. gunicorn with the production settings on 127.0.0.1, wrk at concurrency 4 for each page, in
+   slices that alternate with slices of /health/live/ (the ceiling: a view with no database
+   access); a slice's ratio is its requests/s over the mean of the two ceiling slices beside it,
+   and a page's ratio is the median of its slices' ratios;
 5. the drafts the POST added are deleted again (with their history rows), then the reminder job
    over ~100,000 due items and the CSV export at 50,000 and 500,000 rows, each in a subprocess
    of its own (bench/jobs.py) for its time, queries and peak memory;
@@ -18,7 +19,7 @@ Steps (all in one run):
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kem_bench), BENCH_PORT
 (8765), BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_WORKERS (4), BENCH_SKIP_JOBS=1,
-BENCH_WARMUP (2 s, unrecorded, per page), BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_SKIP_UNCACHED=1, CACHE_URL (redis://127.0.0.1:6379/8),
+BENCH_SLICES (5: each page in that many slices between ceiling slices), BENCH_WARMUP (2 s, unrecorded, per page), BENCH_SKIP_SEED=1, BENCH_SKIP_ANALYZE=1, BENCH_SKIP_UNCACHED=1, CACHE_URL (redis://127.0.0.1:6379/8),
 BENCH_RESULTS (another file than bench/results.json).
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -301,7 +303,7 @@ def wrk_binary() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
-def run_wrk(wrk, port, page, fx, seconds, connections) -> dict:
+def run_wrk(wrk, port, page, fx, seconds, connections, warmup: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
         env = dict(os.environ, BENCH_OUT=str(out), BENCH_METHOD=page.get("method", "GET"),
@@ -315,9 +317,9 @@ def run_wrk(wrk, port, page, fx, seconds, connections) -> dict:
             env["BENCH_BODY_FILE"] = str(body)
         # A short unrecorded run first: every gunicorn worker opens its database connection,
         # compiles its templates and fills the caches, so the recorded run is the steady state.
-        warmup = os.environ.get("BENCH_WARMUP", "2")
-        if warmup != "0":
-            subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{warmup}s",
+        warmup_seconds = os.environ.get("BENCH_WARMUP", "2")
+        if warmup and warmup_seconds != "0":
+            subprocess.run([wrk, "-t", "2", "-c", str(connections), "-d", f"{warmup_seconds}s",
                             "-s", str(BENCH / "page.lua"), f"http://127.0.0.1:{port}{page['path']}"],
                            env=dict(env, BENCH_OUT=str(Path(tmp) / "warmup.json")), check=True,
                            stdout=subprocess.DEVNULL)
@@ -396,27 +398,40 @@ def main() -> None:
         uncached = [dict(page, page=page["page"] + " (no cache)", queries_cached=None) for page in page_list[1:]
                     if page.get("method") != "POST"]  # the POST renders nothing cached
         passes.append((uncached, dict(env, CACHE_URL="dummycache://")))
-    # The ceiling runs again after every page: each page's ratio is taken against the ceiling
-    # measured just before and just after it, so a drift of the machine's speed during the run
-    # (±15% on a shared machine) moves both sides of the ratio, not one.
+    # Each page is measured in slices (BENCH_SLICES, 5) that alternate with slices of the ceiling:
+    # C P C P ... P C. A slice's ratio is its page's requests/s over the mean of the two ceiling
+    # slices beside it, and the page's ratio is the median of its slices' ratios: the machine's
+    # speed drifts by the minute (±15-30 % here), and a pair of slices a few seconds apart shares
+    # the drift that a pair of 10-second runs did not.
+    slices = max(1, int(env.get("BENCH_SLICES", "5")))
+    slice_seconds = max(1, round(seconds / slices))
     ceiling_page, ceiling_runs = page_list[0], []
     measured = []
     for pages_of_pass, pass_env in passes:
         proc = start_gunicorn(pass_env, port, workers)
         try:
-            before = run_wrk(wrk, port, ceiling_page, fx, seconds, connections)
+            before = run_wrk(wrk, port, ceiling_page, fx, slice_seconds, connections)
             ceiling_runs.append(before)
             for page in pages_of_pass:
                 if page is ceiling_page:
                     continue
-                page.update(run_wrk(wrk, port, page, fx, seconds, connections))
-                after = run_wrk(wrk, port, ceiling_page, fx, seconds, connections)
-                ceiling_runs.append(after)
-                page["ceiling_rps"] = (before["rps"] + after["rps"]) / 2
-                log(f"  {page['page']}: {page['rps']:.1f} rps, p95 {page['p95_ms']:.1f} ms "
-                    f"(ceiling beside it {page['ceiling_rps']:.1f} rps)")
+                runs, beside, ratios = [], [], []
+                for number in range(slices):
+                    run = run_wrk(wrk, port, page, fx, slice_seconds, connections, warmup=number == 0)
+                    after = run_wrk(wrk, port, ceiling_page, fx, slice_seconds, connections, warmup=False)
+                    ceiling_runs.append(after)
+                    runs.append(run)
+                    beside.append((before["rps"] + after["rps"]) / 2)
+                    ratios.append(run["rps"] / beside[-1])
+                    before = after
+                page.update(mean_of_runs(runs))
+                page["ceiling_rps"] = sum(beside) / len(beside)
+                page["slice_ratios"] = [round(r, 3) for r in ratios]
+                page["ratio"] = statistics.median(ratios)
+                log(f"  {page['page']}: {page['rps']:.1f} rps, p95 {page['p95_ms']:.1f} ms, ratio "
+                    f"{page['ratio']:.3f} (median of {', '.join(f'{r:.3f}' for r in ratios)}; ceiling "
+                    f"beside it {min(beside):.0f}-{max(beside):.0f} rps)")
                 measured.append(page)
-                before = after
         finally:
             stop(proc)
     ceiling_page.update(mean_of_runs(ceiling_runs))
@@ -434,9 +449,9 @@ def main() -> None:
         row = {k: page.get(k) for k in ("page", "path", "rps", "p50_ms", "p95_ms", "p99_ms", "queries",
                                           "queries_cached", "queries_10_partnerships", "requests",
                                           "unexpected_status", "errors_ge400", "socket_errors", "seq_scans",
-                                          "ceiling_runs_rps")}
+                                          "ceiling_runs_rps", "slice_ratios")}
         row["ceiling_rps"] = round(page["ceiling_rps"], 1)
-        row["ratio"] = round(page["rps"] / page["ceiling_rps"], 3)
+        row["ratio"] = round(page.get("ratio", page["rps"] / page["ceiling_rps"]), 3)
         row["rps"] = round(page["rps"], 1)
         row["p50_ms"] = round(page["p50_ms"], 1)
         row["p95_ms"] = round(page["p95_ms"], 1)
