@@ -167,7 +167,7 @@ def _new_report_sql(with_goals: bool = True, member_check: bool = False) -> str:
                   f"FROM {quote(Membership._meta.db_table)} WHERE {membership_of_user_condition()}), ")
         insert = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
                   f"SELECT {', '.join(cast(f) for f in fields)} FROM member")
-        touched = touch_sql(1).rsplit(" IN (", 1)[0] + " IN (SELECT partnership FROM member)"
+        touched = touch_sql(1, ids="SELECT partnership FROM member")
     else:
         member, insert, touched = "", rows.insert_sql(ContributionReport, connection), touch_sql(1)
     return (

@@ -26,13 +26,13 @@ from .models import (
 from .selectors import partnership_tokens_of
 
 
-def touch_sql(count: int) -> str:
+def touch_sql(count: int, ids: str | None = None) -> str:
     """The UPDATE that gives ``count`` partnerships one new cache token: parameters the token
-    (``new_cache_token()``), then the ids."""
+    (``new_cache_token()``), then the ids; or the partnerships of the SQL query ``ids``."""
     meta = Partnership._meta
     quote = connection.ops.quote_name
     return (f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('cache_token').column)} = %s "
-            f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * count)})")
+            f"WHERE {quote(meta.pk.column)} IN ({ids or ', '.join(['%s'] * count)})")
 
 
 def new_cache_token():
