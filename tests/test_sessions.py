@@ -1,6 +1,7 @@
 """Sessions: new id at sign-in, idle and absolute expiry, sign-out and deactivation end them."""
 import datetime
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -214,3 +215,12 @@ def test_ending_sessions_finds_them_by_their_user(coordinator, partner_a):
     assert not Session.objects.filter(session_key=key).exists()
     assert not _signed_in(partner)
     assert _signed_in(other)
+
+
+@pytest.mark.parametrize("key", ["a" * 100, "a" * 5000, "x'; DROP TABLE accounts_session; --", "é" * 20, "abc\x01defghij"])
+def test_hostile_session_cookie_reads_as_signed_out(client, db, key):
+    """The session key goes to the statement as a parameter of any length or content: no session, no error."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    response = client.get(reverse(PROFILE))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert Session.objects.count() == 0
