@@ -64,6 +64,12 @@ def user_sessions_end(*, user) -> int:
     return deleted
 
 
+def sessions_clear_expired(*, now=None) -> int:
+    """Delete the stored sessions past their expiry and return how many (signed-in or not, they are over)."""
+    deleted, _ = Session.objects.filter(expire_date__lte=now or timezone.now()).delete()
+    return deleted
+
+
 @transaction.atomic
 def user_deactivate(*, user):
     """Deactivate ``user`` so they can no longer sign in, and end their sessions now."""

@@ -570,6 +570,7 @@ def test_setup_schedules_is_idempotent_and_keeps_edited_rules(db):
     tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
     assert {t.task for t in tasks.values()} == {
         "evaluations.send_reminders", "evaluations.advance_cycles", "evaluations.close_due_decisions",
+        "accounts.clear_expired_sessions",
     }
     daily = tasks["Send due reminders"].crontab
     assert (daily.minute, daily.hour, str(daily.timezone)) == ("0", "7", "Asia/Jakarta")

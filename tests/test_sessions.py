@@ -224,3 +224,16 @@ def test_hostile_session_cookie_reads_as_signed_out(client, db, key):
     response = client.get(reverse(PROFILE))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert Session.objects.count() == 0
+
+
+def test_expired_sessions_are_cleared_by_the_daily_task(coordinator, partner_a):
+    from accounts.tasks import clear_expired_sessions
+
+    live, over = Client(), Client()
+    _login(live, coordinator.email)
+    key = _login(over, partner_a.email)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(minutes=1))
+    assert clear_expired_sessions() == {"deleted": 1}
+    assert not Session.objects.filter(session_key=key).exists()
+    assert _signed_in(live)
+    assert clear_expired_sessions() == {"deleted": 0}

@@ -19,6 +19,11 @@ SCHEDULES = {
         {"minute": "15", "hour": "0"},
         "Daily at 00:15: open the cycles whose period starts and close those past their due date.",
     ),
+    "Clear expired sessions": (
+        "accounts.clear_expired_sessions",
+        {"minute": "30", "hour": "3"},
+        "Daily at 03:30: delete the stored sessions past their expiry.",
+    ),
     "Close due decisions": (
         "evaluations.close_due_decisions",
         {"minute": "0", "hour": "*"},
