@@ -26,9 +26,8 @@ def test_celery_app_uses_json_time_limits_and_late_acks():
 
 def test_tasks_are_registered_under_stable_names():
     app.loader.import_default_modules()
-    assert {"evaluations.send_reminders", "evaluations.advance_cycles", "evaluations.close_due_decisions"} <= set(
-        app.tasks
-    )
+    assert {"evaluations.send_reminders", "evaluations.advance_cycles", "evaluations.close_due_decisions",
+            "accounts.clear_expired_sessions"} <= set(app.tasks)
 
 
 def test_send_reminders_task_retries_mail_errors_with_exponential_backoff():
