@@ -21,6 +21,7 @@ from django.contrib import auth
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.sessions.backends import db
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -66,17 +67,17 @@ class SessionStore(db.SessionStore):
         session.user_id = _user_pk(data.get(SESSION_KEY))
         return session
 
-    def _get_session_from_db(self):
+    def load(self):
         # Django's own read, as one ready-made statement with the user's row beside the session's.
         with connections[self.get_model_class().objects.db].cursor() as cursor:
             SESSION_WITH_USER_STATEMENT.execute(cursor, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
-            return None
+            return {}
         if row[1] is not None:
             self.user_read = instance_from_row(get_user_model(), row[1:])
-        return self.model(session_key=self.session_key, session_data=row[0])
+        return self.decode(row[0])
 
 
 def _user_pk(value):
@@ -85,7 +86,7 @@ def _user_pk(value):
         return None
     try:
         return get_user_model()._meta.pk.to_python(value)
-    except Exception:  # noqa: BLE001 - a session whose id is not a user id is signed in as nobody
+    except ValidationError:  # a session whose id is not a user id is signed in as nobody
         logging.getLogger(__name__).warning("session with a malformed user id")
         return None
 

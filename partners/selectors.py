@@ -200,16 +200,16 @@ def memberships_for_user(user) -> QuerySet[Membership]:
     )
 
 
-def membership_of_user_condition(alias: str = "") -> str:
+def membership_of_user_condition() -> str:
     """SQL that holds for the membership ``%s`` (the id) if the user ``%s`` represents its organisation.
 
-    ``alias`` prefixes the membership table's columns (``"m."``). The one rule of ``membership_of_user``,
-    also part of the new report statement (``services.report_create_for_representative``).
+    The one rule of ``membership_of_user``, also part of the new report statement
+    (``services.report_create_for_representative``).
     """
     representatives = Organisation.representatives.through._meta
     quote = connection.ops.quote_name
     return (
-        f"{alias}{quote(Membership._meta.pk.column)} = %s AND {alias}{quote(Membership._meta.get_field('organisation').column)} IN ("
+        f"{quote(Membership._meta.pk.column)} = %s AND {quote(Membership._meta.get_field('organisation').column)} IN ("
         f"SELECT {quote(representatives.get_field('organisation').column)} FROM {quote(representatives.db_table)} "
         f"WHERE {quote(representatives.get_field('user').column)} = %s)"
     )
