@@ -80,10 +80,34 @@ def log(msg: str) -> None:
     print(msg, flush=True)
 
 
+def database_create(url: str) -> None:
+    """Create the bench database when the server does not have it yet (a new machine)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    params = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432,
+              "user": urllib.parse.unquote(parts.username or "postgres"), "dbname": "postgres"}
+    if parts.password:
+        params["password"] = urllib.parse.unquote(parts.password)
+    connection = psycopg2.connect(**params)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                log(f"seed: database {name} created")
+    finally:
+        connection.close()
+
+
 def seed(env) -> None:
     if env.get("BENCH_SKIP_SEED") == "1":
         log("seed: skipped (BENCH_SKIP_SEED=1)")
         return
+    database_create(env["DATABASE_URL"])
     subprocess.run([PY, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     for extra in ([], ["--scale", "1000"]):
