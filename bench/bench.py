@@ -2,7 +2,8 @@
 
 Steps (all in one run):
 1. refuse anything but PostgreSQL; migrate; ``seed_demo --force`` + ``seed_demo --scale 1000 --force``
-   (idempotent: "already present" when the data is there);
+   (idempotent: "already present" when the data is there); ``collectstatic`` (served by whitenoise,
+   as on a server);
 2. make the bench accounts (a coordinator of 100 synthetic partnerships; a synthetic partner
    representative) and their sessions, idempotently;
 3. in-process, with Django's test client: queries per page (for the bench coordinator with 100
@@ -118,6 +119,12 @@ def seed(env) -> None:
                 log("seed: " + line.strip())
     # Pages cached by an earlier run may show data this database no longer has (a re-seed sends no signals).
     subprocess.run([PY, "manage.py", "fragments_clear"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def collect_static(env) -> None:
+    """The static files where the production settings serve them from (whitenoise), as on a server."""
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def analyze(env) -> None:
@@ -403,6 +410,7 @@ def main() -> None:
         f"wrk -c {connections} for {seconds} s per page, gunicorn --workers {workers}")
 
     seed(env)
+    collect_static(env)
     django_setup(env)
     fx = bench_fixtures(run_id)
     if env.get("BENCH_SKIP_ANALYZE") != "1":
