@@ -104,13 +104,17 @@ def database_create(url: str) -> None:
         connection.close()
 
 
+def manage(env, *args: str) -> None:
+    """Run a manage.py command of the project with the bench's environment, its output discarded."""
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
 def seed(env) -> None:
     if env.get("BENCH_SKIP_SEED") == "1":
         log("seed: skipped (BENCH_SKIP_SEED=1)")
         return
     database_create(env["DATABASE_URL"])
-    subprocess.run([PY, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    manage(env, "migrate", "--noinput")
     for extra in ([], ["--scale", "1000"]):
         out = subprocess.run([PY, "manage.py", "seed_demo", "--force", *extra], cwd=ROOT, env=env,
                              check=True, capture_output=True, text=True).stdout
@@ -118,13 +122,7 @@ def seed(env) -> None:
             if "already present" in line or "now present" in line or "created" in line and "accounts" in line:
                 log("seed: " + line.strip())
     # Pages cached by an earlier run may show data this database no longer has (a re-seed sends no signals).
-    subprocess.run([PY, "manage.py", "fragments_clear"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def collect_static(env) -> None:
-    """The static files where the production settings serve them from (whitenoise), as on a server."""
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    manage(env, "fragments_clear")
 
 
 def analyze(env) -> None:
@@ -410,7 +408,7 @@ def main() -> None:
         f"wrk -c {connections} for {seconds} s per page, gunicorn --workers {workers}")
 
     seed(env)
-    collect_static(env)
+    manage(env, "collectstatic", "--noinput")  # served by whitenoise, as on a server
     django_setup(env)
     fx = bench_fixtures(run_id)
     if env.get("BENCH_SKIP_ANALYZE") != "1":
