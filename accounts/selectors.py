@@ -1,8 +1,25 @@
 """Reads for accounts and invitations, already limited to what the user may see.
 
-Who may invite: a coordinator (someone who coordinates at least one partnership) or an
-admin. A coordinator invites representatives only for organisations that are current
-members of a partnership they coordinate; an admin for any organisation.
+Who may make whom a partner representative (issue: a coordinator took over another
+partnership's organisation). A representative of an organisation sees and acts for it in
+*every* partnership it belongs to, so the right to invite one is the right to open all of
+them. The rule, written once here (``organisations_invitable_by``) and checked again when the
+link is used (``organisations_grantable_by``):
+
+- an admin may invite for any organisation;
+- a representative may invite colleagues for an organisation they represent: the organisation
+  manages its own people;
+- a coordinator may invite for an organisation only while every partnership it has ever been
+  a member of is one they coordinate, it is a current member of one of them, and it has no
+  representative yet. So a coordinator can bring in the first people of an organisation they
+  brought into their own partnerships, and nothing more: an organisation that also works in
+  another partnership, or that already has its own representatives, is asked through those
+  representatives or an admin. Being given a role in one partnership never opens another.
+
+When the link is used, the inviter must still be allowed to grant the organisation
+(``organisations_grantable_by``: the same rule without "no representative yet", so two
+colleagues invited together can both accept): an organisation that joined another partnership
+in between, or an inviter who no longer coordinates, makes the link unusable.
 """
 import hashlib
 
@@ -21,28 +38,56 @@ def token_hash(token: str) -> str:
 
 
 def user_may_invite(user) -> bool:
-    """Tell whether ``user`` may invite partner representatives at all."""
+    """Tell whether ``user`` may invite anybody at all: an admin, a coordinator or a representative."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return Partnership.coordinators.through.objects.filter(user=user).exists()
+    return (
+        Partnership.coordinators.through.objects.filter(user=user).exists()
+        or Organisation.representatives.through.objects.filter(user=user).exists()
+    )
+
+
+def _coordinator_may_grant(user) -> Q:
+    """Organisations whose every partnership ``user`` coordinates, and that are a current member of one."""
+    today = timezone.localdate()
+    coordinated = Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
+    current_member_here = Membership.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=today), organisation=OuterRef("pk"), partnership__in=coordinated,
+    )
+    member_elsewhere = Membership.objects.filter(organisation=OuterRef("pk")).exclude(partnership__in=coordinated)
+    return Q(Exists(current_member_here)) & ~Q(Exists(member_elsewhere))
+
+
+def _represented_by(user) -> Q:
+    return Q(Exists(Organisation.representatives.through.objects.filter(organisation=OuterRef("pk"), user=user)))
+
+
+def organisations_grantable_by(user) -> QuerySet[Organisation]:
+    """Return the organisations whose representatives ``user`` may still bring in (checked when a link is used)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.order_by("name")
+    return Organisation.objects.filter(_represented_by(user) | _coordinator_may_grant(user)).order_by("name")
 
 
 def organisations_invitable_by(user) -> QuerySet[Organisation]:
-    """Return the organisations ``user`` may invite representatives for, by name."""
+    """Return the organisations ``user`` may invite representatives for now, by name (see the module's rule)."""
     if not user_may_invite(user):
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.order_by("name")
-    today = timezone.localdate()
-    coordinated = Partnership.coordinators.through.objects.filter(
-        partnership=OuterRef("partnership"), user=user
-    )
-    current_member = Membership.objects.filter(organisation=OuterRef("pk")).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=today)
-    ).filter(Exists(coordinated))
-    return Organisation.objects.filter(Exists(current_member)).order_by("name")
+    has_representatives = Organisation.representatives.through.objects.filter(organisation=OuterRef("pk"))
+    return Organisation.objects.filter(
+        _represented_by(user) | (_coordinator_may_grant(user) & ~Q(Exists(has_representatives)))
+    ).order_by("name")
+
+
+def invitation_still_grantable(invitation: Invitation) -> bool:
+    """Tell whether the inviter may still grant the invitation's organisation (checked when the link is used)."""
+    return organisations_grantable_by(invitation.invited_by).filter(pk=invitation.organisation_id).exists()
 
 
 def invitations_for_user(user) -> QuerySet[Invitation]:

@@ -12,11 +12,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.services import TransitionError
 
 from .models import Invitation, Session
-from .selectors import organisations_invitable_by, token_hash
+from .selectors import invitation_still_grantable, organisations_invitable_by, token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,21 @@ def user_deactivate(*, user):
 
 # --- invitations ---------------------------------------------------------------------
 
+NOT_GRANTABLE = gettext_lazy(
+    "This invitation can no longer be accepted: the organisation's partnerships changed since it was sent. "
+    "Ask the organisation's representatives or an administrator for a new one."
+)
+
+
+def _not_invitable(organisation) -> TransitionError:
+    return TransitionError(
+        _("You cannot invite representatives for %(organisation)s: it already has representatives of its own "
+          "or it works in partnerships you do not coordinate. Ask its representatives or an administrator.")
+        % {"organisation": organisation},
+        code="organisation_not_allowed",
+    )
+
+
 def _new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, token_hash(token)
@@ -109,16 +125,13 @@ def _invitation_mail(invitation: Invitation, token: str) -> None:
 def invitation_create(*, invited_by, email: str, organisation, full_name: str = "", language: str = "id") -> Invitation:
     """Invite ``email`` to represent ``organisation`` and mail the link once the transaction commits.
 
-    Refuses organisations outside the inviter's coordinated partnerships and people who
-    already represent the organisation. A newer invitation replaces any pending one for
+    Refuses an organisation the inviter may not invite for (``selectors.organisations_invitable_by``)
+    and a person who already represents the organisation. A newer invitation replaces any pending one for
     the same person and organisation.
     """
     email = (email or "").strip().lower()
     if not organisations_invitable_by(invited_by).filter(pk=organisation.pk).exists():
-        raise TransitionError(
-            _("You can only invite representatives of organisations in partnerships you coordinate."),
-            code="organisation_not_allowed",
-        )
+        raise _not_invitable(organisation)
     if organisation.representatives.filter(email__iexact=email).exists():
         raise TransitionError(
             _("%(email)s already represents %(organisation)s.") % {"email": email, "organisation": organisation},
@@ -158,10 +171,7 @@ def invitation_resend(*, invitation: Invitation, user) -> Invitation:
             code="invalid_transition",
         )
     if not organisations_invitable_by(user).filter(pk=locked.organisation_id).exists():
-        raise TransitionError(
-            _("You can only invite representatives of organisations in partnerships you coordinate."),
-            code="organisation_not_allowed",
-        )
+        raise _not_invitable(locked.organisation)
     token, hashed = _new_token()
     locked.token_hash = hashed
     locked.expires_at = timezone.now() + datetime.timedelta(days=invitation_expiry_days())
@@ -194,6 +204,10 @@ def invitation_accept(*, invitation: Invitation, password: str | None = None, fu
     locked = _locked_invitation(invitation)
     if not locked.is_usable:
         raise TransitionError(_("This invitation link can no longer be used."), code="not_usable")
+    if not invitation_still_grantable(locked):
+        # The organisation joined a partnership the inviter does not coordinate since the link was
+        # sent, or the inviter lost the right to invite: the link would open more than was granted.
+        raise TransitionError(NOT_GRANTABLE, code="not_grantable")
     user = User.objects.filter(email__iexact=locked.email).first()
     created = False
     if user is None:

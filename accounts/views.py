@@ -26,10 +26,12 @@ from .middleware import EXPIRED_LOGOUT_KEY
 from .selectors import (
     invitation_get_by_token,
     invitation_get_for_user,
+    invitation_still_grantable,
     invitations_for_user,
     user_may_invite,
 )
 from .services import (
+    NOT_GRANTABLE,
     invitation_accept,
     invitation_create,
     invitation_expiry_days,
@@ -173,7 +175,7 @@ def profile(request):
 
 def _require_inviter(request):
     if not user_may_invite(request.user):
-        raise Http404(_("Only coordinators can invite partner representatives."))
+        raise Http404(_("Only coordinators and partner representatives can invite."))
 
 
 @login_required
@@ -262,8 +264,10 @@ def _invitation_unusable(request, invitation):
         status, reason = 410, _("This invitation has already been used. Sign in with your email address and password.")
     elif invitation.status == invitation.Status.REVOKED:
         status, reason = 410, _("This invitation has been withdrawn. Ask your coordinator for a new one.")
-    else:
+    elif invitation.status == invitation.Status.EXPIRED:
         status, reason = 410, _("This invitation has expired. Ask your coordinator to send it again.")
+    else:
+        status, reason = 410, NOT_GRANTABLE
     return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=status)
 
 
@@ -272,7 +276,7 @@ def _invitation_unusable(request, invitation):
 def invitation_accept_view(request, token):
     """Open to anyone holding the mailed link: set a password, or link an existing account."""
     invitation = invitation_get_by_token(token)
-    if invitation is None or not invitation.is_usable:
+    if invitation is None or not invitation.is_usable or not invitation_still_grantable(invitation):
         return _invitation_unusable(request, invitation)
     existing = get_user_model().objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
@@ -288,7 +292,7 @@ def invitation_accept_view(request, token):
             )
         except ValidationError as error:
             invitation.refresh_from_db()
-            if not invitation.is_usable:
+            if not invitation.is_usable or not invitation_still_grantable(invitation):
                 return _invitation_unusable(request, invitation)
             form.add_error(None, error)
         else:

@@ -407,9 +407,36 @@ def report_get_for_coordinator(user, pk) -> ContributionReport:
     return get_object_or_404(reports_reviewable_by(user), pk=pk)
 
 
-def organisations_addable_to(partnership: Partnership) -> QuerySet[Organisation]:
-    """Return the organisations that are not yet members of ``partnership``."""
-    return Organisation.objects.exclude(memberships__partnership=partnership).order_by("name")
+def organisations_known_to(user) -> QuerySet[Organisation]:
+    """Return the organisations ``user`` may pick from a list: those that are or were members of a
+    partnership they coordinate (every organisation for an admin).
+
+    A coordinator of one partnership does not browse every organisation's name and contact
+    details. An organisation outside their partnerships is found only by its exact registered
+    name (``organisation_by_exact_name``): a coordinator who learnt the name from the
+    organisation itself can add it as a member, nobody can list them all. Adding it gives the
+    coordinator no right over its people: who may invite its representatives is
+    ``accounts.selectors.organisations_invitable_by``.
+    """
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.order_by("name")
+    known = Membership.objects.filter(organisation=OuterRef("pk"), partnership__in=coordinated_partnership_ids(user))
+    return Organisation.objects.filter(Exists(known)).order_by("name")
+
+
+def organisation_name_normalised(name: str) -> str:
+    """Return ``name`` with its spaces collapsed, as organisation names are compared."""
+    return " ".join((name or "").split())
+
+
+def organisation_by_exact_name(name: str) -> Organisation | None:
+    """Return the organisation registered under exactly ``name`` (letter case and spacing aside), or None."""
+    name = organisation_name_normalised(name)
+    if not name:
+        return None
+    return Organisation.objects.filter(name__iexact=name).first()
 
 
 def _count_of(qs: QuerySet, outer: str = "partnership"):

@@ -42,6 +42,7 @@ SIGNED_IN = only("admin", "coordinator", "other_coordinator", "partner_a", "part
 PUBLIC = dict.fromkeys(ROLES, "ok")
 COORDINATOR = only("admin", "coordinator")  # the coordinator of the partnership the object is in
 ANY_COORDINATOR = only("admin", "coordinator", "other_coordinator")
+INVITERS = only("admin", "coordinator", "other_coordinator", "partner_a", "partner_b", "partner_c")  # not outsiders
 MEMBERS = only("admin", "coordinator", "partner_a", "partner_b")  # everyone in the partnership
 OWNER_A = only("admin", "partner_a")  # org A's own object
 OWNER_A_ONLY = only("partner_a")  # acting as org A (a vote, an answer): not even an admin
@@ -70,8 +71,8 @@ EXPECTED = {
     "accounts:password_reset_confirm": ("reset", PUBLIC, PUBLIC),
     "accounts:password_reset_complete": (None, PUBLIC, get_only(PUBLIC)),
     "accounts:profile": (None, SIGNED_IN, SIGNED_IN),
-    "accounts:invitation_list": (None, ANY_COORDINATOR, get_only(SIGNED_IN)),
-    "accounts:invitation_create": (None, ANY_COORDINATOR, ANY_COORDINATOR),
+    "accounts:invitation_list": (None, INVITERS, get_only(SIGNED_IN)),
+    "accounts:invitation_create": (None, INVITERS, INVITERS),
     "accounts:invitation_resend": ("invitation", COORDINATOR, COORDINATOR),
     "accounts:invitation_revoke": ("invitation", COORDINATOR, COORDINATOR),
     "accounts:invitation_accept": ("token", PUBLIC, PUBLIC),
@@ -271,3 +272,39 @@ def test_admin_site_opens_for_the_admin(client, world):
     for model in admin.site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_a_coordinator_who_added_a_foreign_organisation_opens_nothing_of_its_partnership(client, world):
+    """Issue 19 F1 in the matrix: ``other_coordinator`` adds org A (a member of P only) to their own
+    partnership by its exact name and tries to become its representative: refused when inviting,
+    refused again when an invitation link is used; afterwards every page of P answers them
+    exactly as before."""
+    objects, users = world
+    attacker = users["other_coordinator"]
+    org_a = objects["membership"].organisation
+    other_partnership = attacker.coordinated_partnerships.get()
+    client.force_login(attacker)
+    from tests.test_coordinator_pages import _member_data
+
+    added = client.post(reverse("partners:membership_add", args=[other_partnership.pk]),
+                        _member_data(organisation_name=org_a.name))
+    assert added.status_code == 302
+    invited = client.post(reverse("accounts:invitation_create"),
+                          {"email": attacker.email, "organisation": org_a.pk, "language": "id"})
+    assert invited.status_code == 200 and invited.context["form"].errors["organisation"]
+    Invitation.objects.create(  # as if a link had been made before org A joined their partnership
+        email=attacker.email, organisation=org_a, token_hash=token_hash("attacker-token"), invited_by=attacker,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    accepted = client.post(reverse("accounts:invitation_accept", args=["attacker-token"]), {})
+    assert accepted.status_code == 410
+    assert not org_a.representatives.filter(pk=attacker.pk).exists()
+    for name in url_names():
+        key, expected_get, expected_post = EXPECTED[name]
+        if key in (None, "reset", "token", "invitation"):
+            continue
+        url = reverse(name, kwargs=kwargs_for(key, objects))
+        with transaction.atomic():
+            got = {"GET": classify(client.get(url), reverse("accounts:login"))}
+            transaction.set_rollback(True)
+        assert got["GET"] == expected_get["other_coordinator"], name

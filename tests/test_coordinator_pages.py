@@ -111,7 +111,7 @@ def _partnership_data(**overrides):
     return data
 
 
-def test_coordinator_creates_partnership_and_becomes_its_coordinator(client, coordinator, partnership, org_a):
+def test_coordinator_creates_partnership_and_becomes_its_coordinator(client, coordinator, partnership, membership_a, org_a):
     client.force_login(coordinator)
     response = client.post(reverse("partners:partnership_create"), _partnership_data(lead_organisation=org_a.pk))
     created = Partnership.objects.get(title="Pelatihan Kerja Bersama")
@@ -306,7 +306,7 @@ def _member_data(**overrides):
 def test_add_existing_organisation_as_member_with_a_pledge(client, coordinator, partnership, org_c):
     client.force_login(coordinator)
     response = client.post(reverse("partners:membership_add", args=[partnership.pk]), _member_data(
-        organisation=org_c.pk, **{"pledges-0-kind": "funds", "pledges-0-quantity": "1",
+        organisation_name=org_c.name, **{"pledges-0-kind": "funds", "pledges-0-quantity": "1",
                                   "pledges-0-value": "15000000", "pledges-0-unit": "paket"},
     ))
     assert response.status_code == 302
@@ -336,6 +336,9 @@ def test_new_organisation_with_an_existing_name_is_refused_next_to_the_field(cli
 
 
 def test_existing_members_are_not_offered_again(client, coordinator, partnership, membership_a, org_c):
+    second = f.PartnershipFactory(title="Kemitraan Kedua")
+    second.coordinators.add(coordinator)
+    f.MembershipFactory(partnership=second, organisation=org_c)
     client.force_login(coordinator)
     response = client.get(reverse("partners:membership_add", args=[partnership.pk]))
     offered = [value for value, _label in response.context["org_form"].fields["organisation"].choices if value]
@@ -347,7 +350,10 @@ def test_existing_members_are_not_offered_again(client, coordinator, partnership
 
 
 def test_organisation_search_returns_matching_options(client, coordinator, partnership, org_a, org_c):
-    f.OrganisationFactory(name="Yayasan Udara Segar")
+    second = f.PartnershipFactory(title="Kemitraan Kedua")
+    second.coordinators.add(coordinator)
+    for organisation in (org_a, org_c, f.OrganisationFactory(name="Yayasan Udara Segar")):
+        f.MembershipFactory(partnership=second, organisation=organisation)
     client.force_login(coordinator)
     response = client.get(reverse("partners:organisation_options", args=[partnership.pk]), {"q": "udara"})
     html = response.content.decode()

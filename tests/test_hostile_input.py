@@ -329,6 +329,11 @@ def hostile_world(world, other_partnership,  # noqa: F811
                    membership_c, org_c, partner_c, other_coordinator):
     """The access matrix's world plus objects of the OTHER partnership, whose ids are posted as hostile values."""
     objects, users = world
+    # An organisation of the coordinator's second partnership, without representatives: the one the
+    # coordinator may add as a member of P and invite people for (accounts.selectors).
+    second = f.PartnershipFactory(title="Kemitraan Kedua")
+    second.coordinators.add(users["coordinator"])
+    f.MembershipFactory(partnership=second, organisation=f.OrganisationFactory(name="Yayasan Kedua"))
     goal = f.SharedGoalFactory(partnership=other_partnership)
     other = {
         "partnership": other_partnership,

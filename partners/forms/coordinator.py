@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from partners.selectors import organisation_by_exact_name, organisation_name_normalised, organisations_known_to
 from partners.models import (
     Indicator,
     Membership,
@@ -46,15 +47,18 @@ class PartnershipForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["lead_organisation"]
         if self.instance.pk:
             field.queryset = Organisation.objects.filter(memberships__partnership=self.instance).order_by("name")
             field.help_text = _("Only member organisations can lead the partnership.")
         else:
-            field.queryset = Organisation.objects.order_by("name")
-            field.help_text = _("The lead organisation joins the partnership as its backbone member.")
+            field.queryset = organisations_known_to(user)
+            field.help_text = _(
+                "The lead organisation joins the partnership as its backbone member. The list holds the "
+                "organisations of your partnerships; add others as members once the partnership exists."
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -66,7 +70,12 @@ class PartnershipForm(forms.ModelForm):
 
 
 class OrganisationChoiceForm(forms.Form):
-    """Pick an existing organisation, or describe a new one, for a new membership."""
+    """Pick an existing organisation, or describe a new one, for a new membership.
+
+    What a coordinator sees (``selectors.organisations_known_to``): the organisations of the
+    partnerships they coordinate, searchable. Any other organisation is reached only by typing
+    its exact registered name, so nobody browses every organisation's name and contact details.
+    """
 
     EXISTING = "existing"
     NEW = "new"
@@ -78,7 +87,12 @@ class OrganisationChoiceForm(forms.Form):
         widget=forms.RadioSelect,
     )
     organisation = forms.ModelChoiceField(
-        label=_("Existing organisation"), queryset=Organisation.objects.none(), required=False,
+        label=_("Organisations of your partnerships"), queryset=Organisation.objects.none(), required=False,
+    )
+    organisation_name = forms.CharField(
+        label=_("Or the exact name of another organisation"), max_length=200, required=False,
+        help_text=_("Organisations outside your partnerships are not listed: type the name exactly as the "
+                    "organisation gave it to you."),
     )
     new_name = forms.CharField(label=_("Name of the new organisation"), max_length=200, required=False)
     new_sector = forms.ChoiceField(
@@ -89,10 +103,11 @@ class OrganisationChoiceForm(forms.Form):
     new_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     new_city = forms.CharField(label=_("City"), max_length=100, required=False)
 
-    def __init__(self, *args, partnership, search="", **kwargs):
-        """Validate against every organisation not yet a member; list at most a page of them, filtered by ``search``."""
+    def __init__(self, *args, partnership, user, search="", **kwargs):
+        """Offer the organisations ``user`` knows that are not yet members; list at most a page, filtered by ``search``."""
         super().__init__(*args, **kwargs)
-        addable = Organisation.objects.exclude(memberships__partnership=partnership).order_by("name")
+        self.partnership = partnership
+        addable = organisations_known_to(user).exclude(memberships__partnership=partnership)
         field = self.fields["organisation"]
         field.queryset = addable
         shown = addable.filter(name__icontains=search) if search else addable
@@ -104,25 +119,46 @@ class OrganisationChoiceForm(forms.Form):
                 "n": ORGANISATION_CHOICES_LIMIT
             }
 
+    def _organisation_named(self, name):
+        """The organisation registered under exactly ``name``, or a field error."""
+        found = organisation_by_exact_name(name)
+        if found is None:
+            self.add_error("organisation_name", _(
+                "No organisation is registered under exactly this name. Check the spelling, or add it as a "
+                "new organisation."
+            ))
+        elif found.memberships.filter(partnership=self.partnership).exists():
+            self.add_error("organisation_name", _("%(organisation)s is already a member of this partnership.")
+                           % {"organisation": found})
+        else:
+            return found
+        return None
+
     def clean(self):
         cleaned = super().clean()
+        typed = organisation_name_normalised(cleaned.get("organisation_name"))
         if (
-            cleaned.get("source") == self.EXISTING and not cleaned.get("organisation")
+            cleaned.get("source") == self.EXISTING and not cleaned.get("organisation") and not typed
             and (cleaned.get("new_name") or "").strip()
         ):
             cleaned["source"] = self.NEW  # a new organisation's name filled in without switching the choice
         if cleaned.get("source") == self.NEW:
-            name = (cleaned.get("new_name") or "").strip()
+            name = organisation_name_normalised(cleaned.get("new_name"))
+            cleaned["new_name"] = name
             if not name:
                 self.add_error("new_name", _("Give the name of the new organisation."))
-            elif Organisation.objects.filter(name__iexact=name).exists():
-                self.add_error(
-                    "new_name", _("An organisation with this name already exists; choose it from the list instead.")
-                )
+            elif organisation_by_exact_name(name) is not None:
+                self.add_error("new_name", _(
+                    "An organisation with this name already exists: choose “An existing organisation” and type "
+                    "its exact name."
+                ))
             if not cleaned.get("new_sector"):
                 self.add_error("new_sector", _("Choose the sector of the new organisation."))
         elif not cleaned.get("organisation") and "organisation" not in self.errors:
-            self.add_error("organisation", _("Choose an organisation."))
+            if typed:
+                cleaned["organisation"] = self._organisation_named(typed)
+            else:
+                self.add_error("organisation", _("Choose an organisation."))
         return cleaned
 
     def service_kwargs(self):
@@ -130,7 +166,7 @@ class OrganisationChoiceForm(forms.Form):
         data = self.cleaned_data
         if data["source"] == self.NEW:
             return {"new_organisation": {
-                "name": data["new_name"].strip(), "sector": data["new_sector"],
+                "name": data["new_name"], "sector": data["new_sector"],
                 "contact_name": data["new_contact_name"], "email": data["new_email"],
                 "phone": data["new_phone"], "city": data["new_city"],
             }}

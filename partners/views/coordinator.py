@@ -154,7 +154,7 @@ def partnership_list(request):
 def partnership_create(request):
     if not selectors.user_may_create_partnership(request.user):
         raise Http404
-    form = PartnershipForm(request.POST if request.method == "POST" else None)
+    form = PartnershipForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             partnership = services.partnership_create(user=request.user, **_fields(form))
@@ -169,7 +169,7 @@ def partnership_create(request):
 @login_required
 def partnership_edit(request, pk):
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
-    form = PartnershipForm(request.POST if request.method == "POST" else None, instance=partnership)
+    form = PartnershipForm(request.POST if request.method == "POST" else None, instance=partnership, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.partnership_update(partnership=partnership, **_fields(form))
@@ -233,7 +233,7 @@ def membership_add(request, pk):
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
     data = request.POST if request.method == "POST" else None
     search = search_text(request.GET)
-    org_form = OrganisationChoiceForm(data, partnership=partnership, search=search)
+    org_form = OrganisationChoiceForm(data, partnership=partnership, user=request.user, search=search)
     form = MembershipForm(data, adding=True, initial={"joined_on": timezone.localdate()})
     formset = PledgeFormSet(data, instance=Membership(partnership=partnership), prefix="pledges")
     if data is not None and all([org_form.is_valid(), form.is_valid(), formset.is_valid()]):
@@ -256,7 +256,7 @@ def membership_add(request, pk):
 def organisation_options(request, pk):
     """Return the <option>s of organisations that may join, filtered by ``q`` (htmx search on the add-member form)."""
     partnership = selectors.partnership_get_for_coordinator(request.user, pk)
-    org_form = OrganisationChoiceForm(partnership=partnership, search=search_text(request.GET))
+    org_form = OrganisationChoiceForm(partnership=partnership, user=request.user, search=search_text(request.GET))
     return render(request, "partners/organisation_options.html", {"org_form": org_form})
 
 

@@ -14,6 +14,15 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _database_before_playwright(django_db_setup):
+    """Create the test database before Playwright starts its event loop.
+
+    Autouse fixtures of a scope come first, so this runs before the session's ``playwright``
+    fixture: run alone (``make test ARGS="tests/browser"``), the database set-up would otherwise
+    meet Playwright's running loop and Django would refuse it (SynchronousOnlyOperation).
+    """
+
 
 @pytest.fixture(scope="module", autouse=True)
 def _allow_orm_beside_playwright():

@@ -88,7 +88,10 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     # --- two members: an organisation that already exists, and a new one ---
     goto(page, url(live_server, "partners:membership_add", pk=partnership_pk))
     page.check("input[name=source][value=existing]")
-    page.select_option("select[name=organisation]", label=existing.name)
+    # An organisation outside the coordinator's partnerships is not listed: it is found by its exact name.
+    expect(page.locator("select[name=organisation] option", has_text=existing.name)).to_have_count(0)
+    expect(page.locator("input[name=new_name]")).to_be_hidden()
+    page.fill("input[name=organisation_name]", existing.name)
     page.select_option("select[name=role]", "funder")
     page.fill("input[name=joined_on]", _iso(year_start))
     page.fill("textarea[name=commitment_statement]", "Mendanai kegiatan posyandu selama tiga tahun.")
@@ -100,7 +103,8 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
 
     goto(page, url(live_server, "partners:membership_add", pk=partnership_pk))
     page.check("input[name=source][value=new]")
-    page.locator("details summary").first.click()
+    # Choosing "a new organisation" shows its fields and hides the search for an existing one.
+    expect(page.locator("input[name=organisation_name]")).to_be_hidden()
     page.fill("input[name=new_name]", "Puskesmas Harapan Baru")
     page.select_option("select[name=new_sector]", "health")
     page.fill("input[name=new_city]", "Bandung")
