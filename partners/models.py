@@ -231,9 +231,14 @@ class Membership(TimeStampedModel):
     def __str__(self):
         return f"{self.organisation} — {self.partnership}"
 
+    def is_current_on(self, day) -> bool:
+        """Tell whether the organisation is still a member on ``day``: a member stays one up to and
+        including its leaving day (the same rule as ``partners.access.current_on``)."""
+        return self.left_on is None or self.left_on >= day
+
     @property
     def is_active(self):
-        return self.left_on is None or self.left_on >= timezone.localdate()
+        return self.is_current_on(timezone.localdate())
 
 
 class Pledge(PythonCheckedModel):
