@@ -188,3 +188,10 @@ def test_export_is_csv_by_default_and_named_for_download(client, partner_a, repo
     response = client.get(reverse("partners:report_export"))
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="laporan-kontribusi-')
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_private_and_not_stored(client, partner_a, reports, fmt):
+    client.force_login(partner_a)
+    response = _export(client, fmt)
+    assert {part.strip() for part in response["Cache-Control"].split(",")} == {"private", "no-store"}
