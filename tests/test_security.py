@@ -10,6 +10,11 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.models import Invitation
+from accounts.selectors import token_hash
+from accounts.services import invitation_create
+from tests import factories as f
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -133,10 +138,6 @@ def test_production_language_cookie_is_secure_httponly_and_samesite(production_l
 
 def _language_cookie_responses(client, user):
     """Every way the app sets the language cookie: sign-in, the switch, the profile, a new account."""
-    from accounts.models import Invitation
-    from accounts.services import invitation_create
-    from tests import factories as f
-
     yield "sign-in", client.post(reverse("accounts:login"), {"username": user.email, "password": f.PASSWORD})
     yield "switch", client.post(reverse("set_language"), {"language": "en", "next": "/"})
     yield "profile", client.post(reverse("accounts:profile"), {"full_name": "Siti", "preferred_language": "en"})
@@ -147,7 +148,6 @@ def _language_cookie_responses(client, user):
     invitation_create(invited_by=user, email="baru@example.org", organisation=organisation)
     invitation = Invitation.objects.get(email="baru@example.org")
     token = "token-for-the-test"
-    from accounts.selectors import token_hash
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
     yield "invitation", client.post(
         reverse("accounts:invitation_accept", kwargs={"token": token}),
