@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 # The session key holding the time (epoch seconds) of the signed-in user's last request.
 LAST_ACTIVITY_KEY = "_last_activity"
@@ -73,3 +74,26 @@ class SessionIdleTimeoutMiddleware:
             request.session[EXPIRED_LOGOUT_KEY] = "idle" if idle else "absolute"
         elif last is None or now - int(last) >= min(ACTIVITY_RESOLUTION, idle_timeout or ACTIVITY_RESOLUTION):
             session[LAST_ACTIVITY_KEY] = now
+
+
+class PrivateCacheControlMiddleware:
+    """Send ``Cache-Control: private, no-store`` with every response to a signed-in user.
+
+    Signed-in pages show one person's data (their partnerships, reports, names and amounts):
+    no shared proxy may keep them, and no browser should keep them on disk after sign-out on
+    a shared computer. Marking every signed-in response is simpler and safer than choosing
+    page by page. A view that set its own ``Cache-Control`` (``never_cache``, a download)
+    keeps it. Anonymous responses are left as they are, and static files never get here
+    (WhiteNoise answers them first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -5,12 +5,17 @@ instances, no full result set in memory. CSV is produced row by row into a
 ``StreamingHttpResponse``; XLSX goes through openpyxl's write-only workbook into a
 temporary file that is then streamed with ``FileResponse`` (deleted once sent).
 
-Text cells that a spreadsheet could take for a formula are neutralised: in CSV they
-are prefixed with an apostrophe, in XLSX they are written as plain strings.
+Text that a spreadsheet could take for a formula is neutralised. In XLSX every text is a
+string cell, never a formula. In CSV every text cell is quoted and numbers are left bare; and
+since a spreadsheet may split a cell again (Excel in a locale whose list separator is ``;``
+opening a comma-separated file, a "text to columns", a naive import), an apostrophe goes before
+every place where a new cell or row could start with a formula (:func:`neutralise`).
 """
 import csv
 import datetime
+import re
 import tempfile
+import unicodedata
 from decimal import Decimal
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -18,12 +23,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from .models import ContributionKind, ContributionReport
 
 CHUNK_SIZE = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters that start a formula: = + - @, tab and carriage return (OWASP's list), and the
+# full-width, small, superscript and subscript signs that NFKC turns into = + - @ (a spreadsheet
+# may read them as their ASCII twins; tests/test_exports.py checks the list against Unicode).
+FORMULA_STARTS = frozenset(
+    "=+-@\t\r"
+    "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+)
+# Where a spreadsheet may start a new cell or row: the list separators of every locale, tab,
+# the pipe, line breaks.
+SEPARATORS = ",;\t|\r\n"
+_FORMULA_START = re.compile("[" + re.escape("".join(sorted(FORMULA_STARTS))) + "]")
+_SEPARATOR = re.compile("[" + re.escape(SEPARATORS) + "]")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -79,18 +96,50 @@ def export_rows(queryset):
     return rows()
 
 
+def _skipped(char: str) -> bool:
+    """Whether a spreadsheet may drop ``char`` before a formula: a space, an invisible character
+    (zero-width space, byte order mark, direction marks, ...) or a CSV quote."""
+    return char == '"' or char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _opens_formula(text: str, start: int) -> bool:
+    """Whether a cell that begins at ``text[start]`` would begin with a formula."""
+    for index in range(start, len(text)):
+        char = text[index]
+        if char in FORMULA_STARTS:
+            return True
+        if not _skipped(char):
+            return False
+    return False
+
+
 def neutralise(value):
-    """Prefix text a spreadsheet would run as a formula with an apostrophe (CSV)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Put an apostrophe wherever a cell cut from ``value`` at any separator would open a formula (CSV).
+
+    The apostrophe goes at the start of the piece, before any spaces or invisible characters,
+    so ``x;=3+3`` becomes ``x;'=3+3`` and ``\u200b=1`` becomes ``'\u200b=1``; a spreadsheet shows
+    such a piece as text. Text without a formula sign is returned unchanged.
+    """
+    if not isinstance(value, str) or not _FORMULA_START.search(value):
+        return value
+    starts = [0, *(match.end() for match in _SEPARATOR.finditer(value))]
+    pieces, done = [], 0
+    for start in starts:
+        if _opens_formula(value, start):
+            pieces += [value[done:start], "'"]
+            done = start
+    pieces.append(value[done:])
+    return "".join(pieces)
 
 
 def _csv_value(value):
+    """Numbers as they are (written bare), everything else as neutralised text (quoted)."""
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        return value
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return Decimal(format(value, "f"))  # fixed-point, never 1E+6
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
@@ -109,7 +158,7 @@ def csv_response(queryset, filename: str) -> StreamingHttpResponse:
     """Stream the reports as UTF-8 CSV (with a BOM so spreadsheet programs read the accents)."""
     headers = [str(header) for header, _path in columns()]
     rows = export_rows(queryset)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
 
     def stream():
         yield "\ufeff" + writer.writerow(headers)
@@ -119,14 +168,16 @@ def csv_response(queryset, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
 def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        # Control characters cannot be stored in the XML of a sheet (openpyxl refuses them).
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # openpyxl would otherwise store it as a formula
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula and "#N/A" as an error
     elif isinstance(value, datetime.datetime):
         cell.number_format = "yyyy-mm-dd hh:mm"
     elif isinstance(value, datetime.date):
@@ -154,5 +205,4 @@ def xlsx_response(queryset, filename: str) -> FileResponse:
     handle.seek(0)
     response = FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -251,6 +251,13 @@ def test_download_is_an_attachment_with_the_clean_original_name_and_nosniff(clie
     assert b"".join(response.streaming_content) == PDF
 
 
+def test_download_is_private_and_not_stored(client, partner_a, report_a):
+    attachment = services.attachment_add(report=report_a, user=partner_a, uploaded_file=upload("kuitansi.pdf", PDF))
+    client.force_login(partner_a)
+    response = client.get(reverse("partners:attachment_download", kwargs={"pk": attachment.pk}))
+    assert {part.strip() for part in response["Cache-Control"].split(",")} == {"private", "no-store"}
+
+
 def test_download_of_a_text_file_is_never_shown_inline(client, partner_a, report_a):
     attachment = services.attachment_add(report=report_a, user=partner_a, uploaded_file=upload("hadir.csv", CSV))
     client.force_login(partner_a)

@@ -2,6 +2,8 @@
 import csv
 import datetime
 import io
+import sys
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -188,3 +190,116 @@ def test_export_is_csv_by_default_and_named_for_download(client, partner_a, repo
     response = client.get(reverse("partners:report_export"))
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="laporan-kontribusi-')
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_private_and_not_stored(client, partner_a, reports, fmt):
+    client.force_login(partner_a)
+    response = _export(client, fmt)
+    assert {part.strip() for part in response["Cache-Control"].split(",")} == {"private", "no-store"}
+
+
+# --- formulas after any split a spreadsheet may make (issue 19 F8) ------------------------------
+
+SPREADSHEET_SEPARATORS = (";", ",", "\t", "|", "\n", "\r")
+
+HOSTILE_CELLS = [
+    "x;=3+3", "x,=3+3", "x, =3+3", "x;+1", "a|=1", "a\t=1", "x\n=1+1", "x\r\n@A1",
+    "\uff1d1+1", "\uff0b1+1", "\uff0d1+1", "\uff20SUM(A1)", "x;\uff1d1", "\ufe661+1", "\u207c1",
+    "\u200b=1+1", "\ufeff=1+1", "\u00a0=1+1", "\u2060+1", "\u200e-1", "\u3000=1", " =1", "x; \u200b=1",
+    "\t=1", "\r=1", "\tx", '"=1+1"', 'x;"=1', "x;\"\u200b=1",
+    '=HYPERLINK("http://x")', "@SUM(A1)",
+]
+BENIGN_CELLS = ["anak-anak sehat", "a; b, c", "e-mail: x@y.id", "1+1=2", "Rp 2.000.000; 3 hari"]
+
+
+def _opens_formula(piece):
+    """Whether a spreadsheet could read ``piece`` as a formula: spaces, invisible characters and
+    quotes before the sign are dropped, full-width and small signs read as their ASCII twins;
+    a leading tab or carriage return counts too."""
+    for ch in piece:
+        if ch in "\t\r":
+            return True
+        if ch == '"' or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs"):
+            continue
+        return unicodedata.normalize("NFKC", ch)[:1] in "=+-@"
+    return False
+
+
+def _pieces(text):
+    """Every piece of ``text`` after one split on any separator a spreadsheet may use."""
+    yield text
+    for separator in SPREADSHEET_SEPARATORS:
+        yield from text.split(separator)
+
+
+def _raw_csv(response):
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def test_no_piece_of_any_csv_cell_or_line_opens_a_formula_after_any_split(client, partner_a, membership_a):
+    for text in HOSTILE_CELLS:
+        f.ContributionReportFactory(membership=membership_a, description=text, unit=text)
+    client.force_login(partner_a)
+    response = _export(client, "csv")
+    raw = _raw_csv(response)
+    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"), newline="")))
+    cells = [row[-1] for row in rows[1:]] + [row[7] for row in rows[1:]]
+    assert len(cells) == 2 * len(HOSTILE_CELLS)
+    for cell in cells:
+        for piece in _pieces(cell):
+            assert not _opens_formula(piece), (cell, piece)
+    # A spreadsheet that splits the raw file, quotes and all, on another separator.
+    for piece in _pieces(raw):
+        assert not _opens_formula(piece), piece
+    # Nothing else changed: only apostrophes were added.
+    assert sorted(cell.replace("'", "") for cell in cells) == sorted(2 * HOSTILE_CELLS)
+
+
+def test_csv_leaves_text_without_a_formula_as_it_is(client, partner_a, membership_a):
+    for text in BENIGN_CELLS:
+        f.ContributionReportFactory(membership=membership_a, description=text)
+    client.force_login(partner_a)
+    rows = _csv(_export(client, "csv"))
+    assert sorted(row[-1] for row in rows[1:]) == sorted(BENIGN_CELLS)
+
+
+def test_csv_quotes_every_text_cell_and_leaves_numbers_bare(client, partner_a, membership_a):
+    report = f.ContributionReportFactory(membership=membership_a, description="Bantuan", value=Decimal("1250000.50"),
+                                         quantity=Decimal("3"))
+    client.force_login(partner_a)
+    header, line = _raw_csv(_export(client, "csv")).lstrip("\ufeff").splitlines()
+    assert header.startswith('"')
+    assert line.startswith(f'{report.pk},"')
+    assert ',1250000.50,' in line and '"Bantuan"' in line
+    row = next(csv.reader([line], quoting=csv.QUOTE_NONNUMERIC))
+    assert row[0] == report.pk and row[8] == 1250000.5
+
+
+def test_xlsx_writes_every_text_as_a_string_cell(client, partner_a, membership_a):
+    for text in [*HOSTILE_CELLS, "#N/A", "#DIV/0!"]:
+        f.ContributionReportFactory(membership=membership_a, description=text)
+    client.force_login(partner_a)
+    rows, sheet = _xlsx(_export(client, "xlsx"))
+    # (XML reads a carriage return back as a line feed.)
+    expected = [text.replace("\r\n", "\n").replace("\r", "\n") for text in [*HOSTILE_CELLS, "#N/A", "#DIV/0!"]]
+    assert sorted(row[-1] for row in rows[1:]) == sorted(expected)
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=14, max_col=14):
+        assert cell.data_type == "s", cell.value
+
+
+def test_xlsx_export_of_text_with_control_characters_does_not_fail(client, partner_a, membership_a):
+    f.ContributionReportFactory(membership=membership_a, description="baris\x0bbaru\x01")
+    client.force_login(partner_a)
+    response = _export(client, "xlsx")
+    assert response.status_code == 200
+    rows, _sheet = _xlsx(response)
+    assert rows[1][-1] == "barisbaru"
+
+
+def test_formula_signs_include_every_character_that_normalises_to_one():
+    from partners.exports import FORMULA_STARTS
+
+    twins = {chr(code) for code in range(sys.maxunicode + 1)
+             if unicodedata.normalize("NFKC", chr(code))[:1] in ("=", "+", "-", "@")}
+    assert twins | {"\t", "\r"} == set(FORMULA_STARTS)

@@ -1,12 +1,19 @@
 """Production settings and security headers, read from real responses and real processes."""
+import ast
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
+
+from accounts.models import Invitation
+from accounts.selectors import token_hash
+from accounts.services import invitation_create
+from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,3 +108,125 @@ def test_periodic_task_admin_page_has_no_inline_script(admin_client):
     for chunk in html.split("<script")[1:]:
         tag = chunk.split(">", 1)[0]
         assert "src=" in tag or 'type="application/json"' in tag, f"inline script: <script{tag}>"
+
+
+# --- the language cookie (issue 19 F8) ------------------------------------------------------------
+
+def _settings_of(module, *names):
+    """The values of ``names`` in settings ``module``, read in a fresh process (as the server would)."""
+    code = f"import django; django.setup(); from django.conf import settings as s; print(repr([getattr(s, n) for n in {names!r}]))"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE=module)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return dict(zip(names, ast.literal_eval(result.stdout.strip().splitlines()[-1]), strict=True))
+
+
+LANGUAGE_COOKIE_FLAGS = ("LANGUAGE_COOKIE_SECURE", "LANGUAGE_COOKIE_HTTPONLY", "LANGUAGE_COOKIE_SAMESITE")
+
+
+@pytest.fixture(scope="module")
+def production_language_cookie():
+    return _settings_of("kemitraan.settings.production", *LANGUAGE_COOKIE_FLAGS)
+
+
+def test_production_language_cookie_is_secure_httponly_and_samesite(production_language_cookie):
+    assert production_language_cookie == {
+        "LANGUAGE_COOKIE_SECURE": True, "LANGUAGE_COOKIE_HTTPONLY": True, "LANGUAGE_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def _language_cookie_responses(client, user):
+    """Every way the app sets the language cookie: sign-in, the switch, the profile, a new account."""
+    yield "sign-in", client.post(reverse("accounts:login"), {"username": user.email, "password": f.PASSWORD})
+    yield "switch", client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    yield "profile", client.post(reverse("accounts:profile"), {"full_name": "Siti", "preferred_language": "en"})
+    client.post(reverse("accounts:logout"))
+    organisation = f.OrganisationFactory()
+    membership = f.MembershipFactory(organisation=organisation)
+    membership.partnership.coordinators.add(user)
+    invitation_create(invited_by=user, email="baru@example.org", organisation=organisation)
+    invitation = Invitation.objects.get(email="baru@example.org")
+    token = "token-for-the-test"
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
+    yield "invitation", client.post(
+        reverse("accounts:invitation_accept", kwargs={"token": token}),
+        {"full_name": "Baru", "password1": "Lembayung-senja-2026", "password2": "Lembayung-senja-2026"},
+    )
+
+
+@pytest.mark.django_db
+def test_every_language_cookie_carries_the_production_flags(client, coordinator, production_language_cookie):
+    with override_settings(**production_language_cookie):
+        for how, response in _language_cookie_responses(client, coordinator):
+            assert response.status_code == 302, how
+            cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+            assert cookie["secure"] is True, how
+            assert cookie["httponly"] is True, how
+            assert cookie["samesite"] == "Lax", how
+            assert "; Secure" in cookie.output() and "; HttpOnly" in cookie.output(), how
+
+
+@pytest.mark.django_db
+def test_language_cookie_is_httponly_and_samesite_outside_production(client, coordinator):
+    for how, response in _language_cookie_responses(client, coordinator):
+        cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+        assert cookie["httponly"] is True, how
+        assert cookie["samesite"] == "Lax", how
+
+
+# --- Cache-Control of signed-in pages (issue 19 F8) ------------------------------------------------
+
+def _cache_control(response):
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "name"), [
+    ("coordinator", "home"),
+    ("coordinator", "partners:report_list"),
+    ("coordinator", "partners:review_queue"),
+    ("partner_a", "partners:partner_home"),
+    ("partner_a", "partners:report_list"),
+    ("partner_a", "accounts:profile"),
+])
+def test_signed_in_pages_are_private_and_not_stored(client, request, membership_a, who, name):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= _cache_control(response)
+    assert "public" not in _cache_control(response)
+
+
+@pytest.mark.django_db
+def test_signed_in_page_served_from_the_page_cache_is_private_too(client, coordinator, membership_a):
+    client.force_login(coordinator)
+    client.get(reverse("home"))
+    response = client.get(reverse("home"))
+    assert {"private", "no-store"} <= _cache_control(response)
+
+
+@pytest.mark.django_db
+def test_signed_in_redirect_after_a_form_is_private(client, partner_a):
+    client.force_login(partner_a)
+    response = client.post(reverse("accounts:profile"), {"full_name": "Siti", "preferred_language": "id"})
+    assert response.status_code == 302
+    assert {"private", "no-store"} <= _cache_control(response)
+
+
+@pytest.mark.django_db
+def test_a_view_that_chose_its_own_cache_control_keeps_it(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("health_live"))
+    assert _cache_control(response) == {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_keep_their_own_cache_control(client):
+    # The sign-in page: Django's never_cache, as before.
+    response = client.get(reverse("accounts:login"))
+    assert _cache_control(response) == {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}
+    # A page that never set one gets none.
+    response = client.get(reverse("accounts:password_reset"))
+    assert response.status_code == 200
+    assert "Cache-Control" not in response

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "accounts.sessions.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "accounts.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -123,11 +124,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in lockout (django-axes): N failures per account or per address, then a cool-off.
+# Sign-in lockout (django-axes, accounts/lockout.py): AXES_FAILURE_LIMIT failures against one
+# account (from any address) lock that account; AXES_ADDRESS_FAILURE_LIMIT failures from one
+# address (on any accounts) lock that address; each lock lasts the cool-off. A correct sign-in
+# resets its own account's count only.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, or with N trusted proxies in front (each appending to
+# X-Forwarded-For) the N-th address from the right of that header.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+# axes.W006 asks for "ip_address" among AXES_LOCKOUT_PARAMETERS so that a guesser cannot escape
+# the limit; the address is limited by accounts.lockout.LockoutHandler with its own, higher limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -197,6 +210,9 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The language cookie (set by the switch, sign-in and the profile) is never read by script.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Celery: JSON only, bounded runtimes, and a task is acknowledged only once it finished,
 # so a worker that dies mid-task hands it back to the broker.

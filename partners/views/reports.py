@@ -623,7 +623,6 @@ def attachment_download(request, pk):
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
