@@ -134,7 +134,7 @@ def cycle_detail(request, pk):
     if not scope.sees(selectors.cycle_partnership_id(pk)):  # the access check of cycle_get, without its query
         raise Http404
 
-    def build():
+    def build(request):  # at the page's normal address (fragments.render_page)
         cycle = selectors.cycle_get(request.user, pk)  # with the answer counts the results need
         is_coordinator = selectors.can_coordinate(request.user, cycle.partnership_id)
         own_responses = selectors.responses_represented(request.user, cycle)

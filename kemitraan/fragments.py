@@ -1,24 +1,41 @@
-"""Cached page fragments, keyed by the change tokens of the partnerships they show.
+"""Cached pages, keyed by what they read and by the change tokens of the partnerships they show.
 
 The busiest pages (dashboard, partnership detail, report list, review queue, partner home,
 evaluation results) spend most of their time computing and rendering figures that change far
 less often than they are read. Each of those views renders its page once and keeps the HTML in
 the ``fragments`` cache (``render_page``) under a key built from:
 
-- who is asking (user id, short name, staff or not) and how (language, today's date, the full
-  path with its query string), a digest of the templates and catalogues (a deploy never serves
-  old HTML), and
+- who is asking (user id, short name, staff or not), the language and today's date;
+- the page's address in its normal form (``page_query``): the view's own path, and only the GET
+  parameters the page reads, from the cleaned data of the page's forms (filter, sort, page
+  number), sorted, without empty values and defaults. A parameter the page does not read,
+  another spelling of the same filter, an invalid value or a page number past the last page
+  therefore adds no entry: nobody fills the cache by varying a query string. The page is rendered
+  from that normal address too (its links and forms carry nothing else), so what is kept under a
+  key depends on nothing outside it. Every valid filter is still an entry of its own (a search
+  text, a date): the cache's Redis has a memory limit and evicts the least recently used entries
+  (README, Deployment);
+- a digest of the templates and catalogues (a deploy never serves old HTML), and
 - the ``cache_token`` of every partnership the person may see (``Partnership.cache_token``,
   read in one query by ``partners.selectors.partnership_scope``).
 
-Cached HTML holds a marker where a CSRF token goes; each response gets its own (``fill_csrf``).
+The navigation bar of the pages that are not cached whole is kept on its own (``cached``, from the
+``personalcache`` template tag), keyed by the person, the language and the name of the page (the
+active menu item): not by the address.
+
+Cached HTML holds markers where each response puts its own values (``fill``): the CSRF token (so
+every response carries a fresh masked token of the browser's own secret, as a rendered page does)
+and the address the language switch returns to. A marker is an HTML comment holding a secret
+derived from ``SECRET_KEY`` (``markers``): text a person typed can never hold one, as escaping
+turns its ``<`` into ``&lt;`` (and nobody knows the secret); every process of a deployment makes
+the same markers, so any of them fills a page another one cached.
 
 Every save or delete of a record shown on a partnership's pages (membership, report, goal,
-cycle, answer, action, ...) replaces that partnership's token in the same transaction
+cycle, answer, action, a person, ...) replaces that partnership's token in the same transaction
 (``partners/signals.py``; writes that send no signal call ``touch()`` themselves). A changed
-record therefore changes the key of every fragment that showed it: an old fragment is never
-read again and simply expires. As the token is written in the same transaction as the change,
-a reader sees either the old data and the old token or the new data and the new token.
+record therefore changes the key of every page that showed it: an old page is never read again
+and simply expires. As the token is written in the same transaction as the change, a reader sees
+either the old data and the old token or the new data and the new token.
 
 The cache must be shared by every web process: Redis in production (``CACHE_URL``). With the
 dummy backend (the default when ``CACHE_URL`` is unset) every request renders afresh: never
@@ -26,25 +43,35 @@ stale, only slower.
 """
 from __future__ import annotations
 
+import copy
+import datetime
+import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.core.paginator import Page
+from django.core.validators import EMPTY_VALUES
+from django.db import models
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 CACHE_ALIAS = "fragments"
-# Stands for the CSRF token in cached HTML; ``fill_csrf`` puts each response's own token in its place.
-CSRF_MARKER = "csrf-token-set-per-request"
 TIMEOUT = 60 * 60 * 24  # a fragment is keyed by today's date too, so a day is its natural life
 
 _build_id: str | None = None
@@ -69,9 +96,64 @@ def build_id() -> str:
     return _build_id
 
 
+# --- markers: where each response puts its own values ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The markers cached HTML holds: ``csrf`` for the CSRF token, ``path`` for the address asked."""
+
+    secret: str
+    csrf: str
+    path: str
+    pattern: re.Pattern
+
+    def context(self) -> dict:
+        """The template context that renders the markers: ``{% csrf_token %}`` and ``page_path`` (base.html)."""
+        return {"csrf_token": mark_safe(self.csrf), "page_path": mark_safe(self.path)}  # noqa: S308 - our constants
+
+
+@functools.cache
+def _markers_for(secret_key: str) -> Markers:
+    secret = salted_hmac("kemitraan.fragments.markers", "markers", secret=secret_key, algorithm="sha256").hexdigest()[:32]
+    return Markers(secret, f"<!--{secret}:csrf-->", f"<!--{secret}:path-->", re.compile(f"<!--{secret}:(csrf|path)-->"))
+
+
+def markers() -> Markers:
+    """Return this deployment's markers: the same in every process (derived from ``SECRET_KEY``), unknown to users."""
+    return _markers_for(settings.SECRET_KEY)
+
+
+def is_rendering_for_cache(context) -> bool:
+    """Tell whether the template ``context`` renders a page for the cache (with the markers in it)."""
+    return context.get("csrf_token") == markers().csrf
+
+
+def fill(html: str, request) -> str:
+    """Return cached ``html`` with this response's own values where it holds markers: a fresh masked
+    CSRF token of the browser's secret, and the address asked (escaped), in one pass over the page."""
+    values = {}
+
+    def value(match):
+        name = match.group(1)
+        if name not in values:
+            values[name] = get_token(request) if name == "csrf" else escape(request.get_full_path())
+        return values[name]
+
+    return markers().pattern.sub(value, html)
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def _key(name: str, parts: Iterable[str]) -> str:
+    joined = "\x1f".join([name, build_id(), markers().secret, *parts])
+    return f"frag:{name}:" + hashlib.sha256(joined.encode()).hexdigest()
+
+
 def cached(name: str, parts: Iterable[str], render: Callable[[], str]) -> str:
     """Return ``render()``'s HTML, stored under ``name``, the template digest and ``parts``; rendered only on a miss."""
-    key = f"frag:{name}:" + hashlib.sha256("\x1f".join([name, build_id(), *parts]).encode()).hexdigest()
+    key = _key(name, parts)
     cache = caches[CACHE_ALIAS]
     html = cache.get(key)
     if html is None:
@@ -81,42 +163,92 @@ def cached(name: str, parts: Iterable[str], render: Callable[[], str]) -> str:
 
 
 def person_parts(request) -> list[str]:
-    """Return the parts of a cache key for what every page shows of its reader and its address:
-    the person (id, short name, staff or not: the navigation bar), the language and the full path."""
+    """Return the parts of a cache key for what every page shows of its reader: the person (id, short
+    name, staff or not: the navigation bar) and the language."""
     user = request.user
-    return [str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or "", request.get_full_path()]
+    return [str(user.pk), user.get_short_name(), str(user.is_staff), get_language() or ""]
 
 
-def fill_csrf(html: str, request) -> str:
-    """Return cached ``html`` with this response's own masked CSRF token where it holds ``CSRF_MARKER``.
+class PageForm(forms.Form):
+    """The page number of a paginated page (``?page=``): the first page unless given."""
 
-    Cached HTML never holds a token: forms and the htmx header were rendered with the marker, so
-    every response carries a fresh masked token of the browser's own secret (as a rendered page
-    does), and one cached page serves every browser of the person.
-    """
-    if CSRF_MARKER not in html:
-        return html
-    return html.replace(CSRF_MARKER, get_token(request))
+    page = forms.IntegerField(min_value=1, required=False, initial=1)
 
 
-def render_page(request, name: str, template_name: str, build_context: Callable[[], dict], *,
-                tokens: list[tuple[int, object]]) -> HttpResponse:
-    """Return the page ``template_name`` rendered with ``build_context()``, from the cache when no partnership changed.
+def _as_parameter(value) -> str:
+    """Return a cleaned form value as a query string takes it."""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):  # django-filter's comma-separated fields (ordering)
+        return ",".join(_as_parameter(item) for item in value)
+    return str(value)
+
+
+def page_query(params: Iterable[forms.Form]) -> QueryDict | None:
+    """Return the GET parameters a page reads in their normal form: the cleaned data of its bound
+    forms ``params``, sorted by name, without empty values and defaults (a field's ``initial``).
+    None when a form is invalid: such a page is rendered with its errors and not kept."""
+    values = {}
+    for form in params:
+        if not form.is_valid():
+            return None
+        for name, value in form.cleaned_data.items():
+            if value in EMPTY_VALUES or value == form.fields[name].initial:
+                continue
+            values[name] = _as_parameter(value)
+    query = QueryDict(mutable=True)
+    for name in sorted(values):
+        query[name] = values[name]
+    return QueryDict(query.urlencode())
+
+
+def _at_normal_address(request, query: QueryDict):
+    """Return a copy of ``request`` at the page's normal address: the view's own path with ``query``."""
+    match = request.resolver_match
+    page_request = copy.copy(request)
+    page_request.path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    page_request.GET = query
+    page_request.META = {**request.META, "QUERY_STRING": query.urlencode()}
+    return page_request
+
+
+def _shows_page_asked(context: dict, query: QueryDict) -> bool:
+    """Tell whether every paginated list in ``context`` shows the page number asked: past the last
+    page the paginator shows the last one, and such a number is not kept."""
+    asked = int(query.get("page", 1))
+    return all(value.number == asked for value in context.values() if isinstance(value, Page))
+
+
+def render_page(request, name: str, template_name: str, build_context: Callable[[object], dict], *,
+                tokens: list[tuple[int, object]], params: Iterable[forms.Form] = ()) -> HttpResponse:
+    """Return the page ``template_name`` rendered with ``build_context(request)``, from the cache when no partnership changed.
 
     The whole page is cached, navigation bar included, so a hit runs no template at all.
     ``tokens`` are the (id, cache_token) pairs of every partnership the person may see
-    (``partners.selectors.partnership_scope``); ``build_context`` runs only on a miss, so the
-    queries behind the page run only then. The key holds what else the page shows: the person
-    (id, short name, staff or not), the language, today's date and the full path.
+    (``partners.selectors.partnership_scope``); ``params`` the bound forms of every GET parameter
+    the page reads (none: it reads none). ``build_context`` runs only on a miss, so the queries
+    behind the page run only then, and it gets the request at the page's normal address: it reads
+    the parameters as the key holds them. The key holds what else the page shows: the person (id,
+    short name, staff or not), the language and today's date.
 
     Rendered afresh and not kept: a page for a person who sees no partnership (nothing to key
-    on), and a page with messages to show (they are shown once, and follow a change anyway).
+    on), a page with messages to show (they are shown once, and follow a change anyway), a page
+    whose parameters are invalid (it shows what is wrong with them) or past its last page.
     """
-    if not tokens or len(get_messages(request)):
-        return render(request, template_name, build_context())
+    query = page_query(params)
+    if not tokens or query is None or len(get_messages(request)):
+        return render(request, template_name, build_context(request))
 
-    def render_cached():
-        return render_to_string(template_name, {**build_context(), "csrf_token": CSRF_MARKER}, request=request)
-
-    parts = [*person_parts(request), timezone.localdate().isoformat(), ",".join(f"{pk}:{token}" for pk, token in tokens)]
-    return HttpResponse(fill_csrf(cached(name, parts, render_cached), request))
+    page_request = _at_normal_address(request, query)
+    key = _key(name, [*person_parts(request), page_request.get_full_path(), timezone.localdate().isoformat(),
+                      ",".join(f"{pk}:{token}" for pk, token in tokens)])
+    cache = caches[CACHE_ALIAS]
+    html = cache.get(key)
+    if html is None:
+        context = build_context(page_request)
+        html = render_to_string(template_name, {**context, **markers().context()}, request=page_request)
+        if _shows_page_asked(context, query):
+            cache.set(key, html, TIMEOUT)
+    return HttpResponse(fill(html, request))

@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kemitraan.fragments import PageForm
+
 from .models import ContributionKind, ContributionReport, Membership, Organisation, Partnership
 from .selectors import coordinated_partnership_ids, partnerships_for_user, represented_organisation_ids
 
@@ -20,6 +22,7 @@ SORT_FIELDS = {
     "organisation": ("membership__organisation__name",),
 }
 DEFAULT_ORDER = ("-period_start", "-id")
+ORGANISATION_SEARCH_MAX_LENGTH = 100
 
 
 def _partnerships(request):
@@ -91,6 +94,19 @@ class ReportFilter(django_filters.FilterSet):
             | Q(membership__organisation__name__icontains=value)
             | Q(membership__partnership__title__icontains=value)
         )
+
+
+class ReportListOptions(PageForm):
+    """The report list's parameters besides its filter: sort order, organisation search and page.
+
+    With the filter's form they are every parameter the list reads: the key of its cached page
+    (``kemitraan.fragments.page_query``).
+    """
+
+    sort = forms.ChoiceField(
+        choices=[(value, value) for key in SORT_FIELDS for value in (key, f"-{key}")], required=False,
+    )
+    organisation_q = forms.CharField(max_length=ORGANISATION_SEARCH_MAX_LENGTH, required=False)
 
 
 def filter_reports(queryset, params, request):

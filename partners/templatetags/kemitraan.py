@@ -85,12 +85,13 @@ def current_language():
 # --- the page chrome, cached per person -------------------------------------------------------
 
 class PersonalCacheNode(template.Node):
-    """Render the enclosed chrome once per person, language and address, then serve it from the cache.
+    """Render the enclosed chrome once per person, language and page name, then serve it from the cache.
 
     The navigation bar costs more to render than a cached page body; what it shows depends only
-    on who is signed in (short name, staff or not), the language and the address (the active
-    link, the language switch's ``next``), which form the key. CSRF tokens inside are rendered
-    as a marker and filled in on every request, so each response carries its own masked token.
+    on who is signed in (short name, staff or not), the language and the page's URL name (the
+    active menu item), which form the key: not the address, so a query string adds no entry. The
+    address it returns to (the language switch's ``next``) and its CSRF tokens are markers, filled
+    in on every request (``fragments.fill``), so each response carries its own masked token.
     """
 
     def __init__(self, nodelist):
@@ -103,15 +104,16 @@ class PersonalCacheNode(template.Node):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.nodelist.render(context)
-        if context.get("csrf_token") == fragments.CSRF_MARKER:  # inside a page rendered for the cache: it fills the tokens in
+        if fragments.is_rendering_for_cache(context):  # inside a page rendered for the cache: it fills the markers in
             return self.nodelist.render(context)
 
         def render():
-            with context.push(csrf_token=fragments.CSRF_MARKER):
+            with context.push(fragments.markers().context()):
                 return self.nodelist.render(context)
 
-        html = fragments.cached("chrome", fragments.person_parts(request), render)
-        return mark_safe(fragments.fill_csrf(html, request))  # noqa: S308 - as in fragments.cached
+        page_name = getattr(request.resolver_match, "url_name", None) or ""  # none on an error page
+        html = fragments.cached("chrome", [*fragments.person_parts(request), page_name], render)
+        return mark_safe(fragments.fill(html, request))  # noqa: S308 - as in fragments.cached
 
 
 @register.tag

@@ -117,7 +117,7 @@ def dashboard(request, scope):
     The page is cached (``kemitraan.fragments``): rendered again only after a change to one of
     the user's partnerships, on a new day or in another language.
     """
-    def build():
+    def build(request):  # at the page's normal address (fragments.render_page)
         today = timezone.localdate()
         partnerships = selectors.partnerships_dashboard_for(request.user, today).order_by(STATUS_RANK, "title", "pk")
         page = _page(request, partnerships)
@@ -132,7 +132,8 @@ def dashboard(request, scope):
             "is_representative": request.user.organisations.exists(),
         }
 
-    return fragments.render_page(request, "dashboard", "partners/dashboard.html", build, tokens=scope.tokens)
+    return fragments.render_page(request, "dashboard", "partners/dashboard.html", build, tokens=scope.tokens,
+                                 params=[fragments.PageForm(request.GET)])
 
 
 # --- partnerships ---
@@ -194,7 +195,7 @@ def partnership_detail(request, pk):
     if not scope.coordinates(pk):  # the access check of partnership_get_for_coordinator, without a query
         raise Http404
 
-    def build():
+    def build(request):  # at the page's normal address (fragments.render_page)
         figures = _partnership_with_figures(request.user, pk)
         return {
             "partnership": figures,
@@ -443,7 +444,7 @@ def review_queue(request):
     """Submitted reports waiting for the user's review (a cached page, see ``dashboard``)."""
     scope = _coordinator_scope(request.user)
 
-    def build():
+    def build(request):  # at the page's normal address (fragments.render_page)
         filterset = ReviewQueueFilter(
             request.GET or None, queryset=selectors.reports_to_review_for(request.user), request=request
         )
@@ -452,7 +453,9 @@ def review_queue(request):
             "sort": _sort_links(request, ["submitted", "period", "organisation", "value"]),
         }
 
-    return fragments.render_page(request, "review_queue", "partners/review_queue.html", build, tokens=scope.tokens)
+    params = [ReviewQueueFilter(request.GET, request=request).form, fragments.PageForm(request.GET)]
+    return fragments.render_page(request, "review_queue", "partners/review_queue.html", build, tokens=scope.tokens,
+                                 params=params)
 
 
 @login_required

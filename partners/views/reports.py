@@ -37,7 +37,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 from kemitraan import fragments
 from partners import exports, services
-from partners.filters_reports import SORT_FIELDS, filter_reports, organisations_for_filter
+from partners.filters_reports import (
+    ORGANISATION_SEARCH_MAX_LENGTH,
+    SORT_FIELDS,
+    ReportFilter,
+    ReportListOptions,
+    filter_reports,
+    organisations_for_filter,
+)
 from partners.forms.reports import (
     AttachmentForm,
     IndicatorPeriodForm,
@@ -209,7 +216,7 @@ def _action_deadlines(user, today):
 @require_safe
 def partner_home(request):
     """Show my organisations' partnerships, what is due or overdue, and my latest reports (a cached page)."""
-    def build():
+    def build(request):  # at the page's normal address (fragments.render_page)
         today = timezone.localdate()
         memberships = list(
             memberships_with_last_report_for(request.user).order_by("partnership__title", "organisation__name")
@@ -276,7 +283,7 @@ class _PlainSelect(forms.Select):
 # The organisation filter offers at most this many organisations at once; with more, a search field
 # narrows them (typed: the options follow through htmx; without JavaScript: on Filter).
 ORGANISATION_OPTIONS = 50
-SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_LENGTH = ORGANISATION_SEARCH_MAX_LENGTH
 
 
 def organisation_options(user, search="", selected=None):
@@ -328,7 +335,7 @@ class CountedPaginator(Paginator):
 @require_safe
 def report_list(request):
     """List the reports the user may see, filtered, sorted and paginated (a cached page per query string)."""
-    def build():
+    def build(request):  # at the page's normal address (fragments.render_page)
         report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
         organisation_search = _plain_selects(report_filter, request.user, request.GET)
         status = report_filter.form.cleaned_data.get("status")
@@ -344,8 +351,9 @@ def report_list(request):
             "can_create": memberships_for_user(request.user).exists(),
         }
 
+    params = [ReportFilter(request.GET, request=request).form, ReportListOptions(request.GET)]
     return fragments.render_page(request, "report_list", "partners/report_list.html", build,
-                                 tokens=partnership_tokens_for_user(request.user))
+                                 tokens=partnership_tokens_for_user(request.user), params=params)
 
 
 @login_required
