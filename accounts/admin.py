@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from partners.models import Organisation, Partnership
+from partners.signals import partnerships_showing, touch
 
 from .models import Invitation, Session, User
 from .selectors import organisations_invitable_by
@@ -112,6 +113,13 @@ class UserAdmin(DjangoUserAdmin):
     def get_inlines(self, request, obj):
         # Organisations and partnerships are linked once the account exists.
         return self.inlines if obj is not None else ()
+
+    def save_related(self, request, form, formsets, change):
+        """Save the inlines, then touch the partnerships the person showed on before and shows on now:
+        the inlines write link rows, which send no signal (partners/signals.py, ``links_changed``)."""
+        before = partnerships_showing(form.instance)
+        super().save_related(request, form, formsets, change)
+        touch(before | partnerships_showing(form.instance))
 
 
 # --- invitations -------------------------------------------------------------------

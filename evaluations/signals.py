@@ -1,22 +1,15 @@
-"""Invalidate cached page fragments when evaluation records change (see kemitraan/fragments.py)."""
-from partners.signals import connect, via
+"""Keep cached pages true when evaluation records change: the rule of partners/signals.py."""
+from partners.signals import Shown, register
 
 from .models import Decision, EvaluationCycle, EvaluationResponse, Finding, FollowUpAction, Vote
 
 
-def _cycle_partnership(obj):
-    return via(obj, "cycle", EvaluationCycle)
-
-
-PARTNERSHIPS_OF = {
-    EvaluationCycle: lambda obj: [obj.partnership_id],
-    EvaluationResponse: _cycle_partnership,
-    Finding: _cycle_partnership,
-    FollowUpAction: lambda obj: [obj.partnership_id],
-    Decision: lambda obj: [obj.partnership_id],
-    Vote: lambda obj: via(obj, "decision", Decision),
-}
-
-
 def connect_all() -> None:
-    connect(PARTNERSHIPS_OF, "evaluations_fragments")
+    register({
+        EvaluationCycle: Shown(("partnership",)),
+        EvaluationResponse: Shown(("cycle__partnership",), names=("submitted_by",)),
+        Finding: Shown(("cycle__partnership",), names=("created_by",)),
+        FollowUpAction: Shown(("partnership",), names=("finding",)),
+        Decision: Shown(("partnership",), names=("proposed_by",)),
+        Vote: Shown(("decision__partnership",), names=("cast_by",)),
+    }, "evaluations_fragments")

@@ -1,16 +1,33 @@
-"""Keep cached page fragments true: a change to a record touches the partnerships that show it.
+"""Keep cached pages true: whatever shows a person or a record, touch its partnerships.
 
-``Partnership.touch()`` replaces their ``cache_token`` in the same transaction as the change, so
-every cached fragment that showed the old state is never read again (kemitraan/fragments.py).
-A record whose partnership cannot be found any more (a cascade) touches every partnership,
-which is always safe; so do the rare changes shown everywhere (an organisation's or a person's
-name).
+Every cached page (kemitraan/fragments.py) is keyed by the ``cache_token`` of the partnerships its
+reader may see; ``touch()`` gives partnerships new ones, so the pages that showed them are never
+read again. One rule, for every model whose rows partnership pages show (``SHOWN``: people, the
+coordinator and representative link rows, the records of this app and of evaluations):
+
+    when a person or a record is saved or deleted, touch the partnerships whose pages show it:
+    its own, and those of every record that names it (``partnerships_showing``).
+
+Its own partnerships are at the end of the paths ``SHOWN`` gives; the records naming it are those
+whose foreign keys ``SHOWN`` lists in ``names`` point at it. Those keys are SET_NULL: deleting a
+person (or a finding) empties them in one UPDATE that sends no signal, and a person's new name
+shows on them too. Rows that CASCADE with a deletion send their own signals.
+
+A save touches after its row is written. A deletion finds the partnerships in ``pre_delete``,
+while every row it removes or empties is still there (a cascade may remove the parent that leads
+to the partnership), and touches them in ``post_delete``: in the deletion's transaction (Django
+deletes in one), after the rows, as a save does, so writers lock rows in one order.
+
+Organisations show everywhere (their names on every page of their partnerships and people): any
+change of one touches every partnership. A partnership's own change touches it.
 """
 import uuid
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from .models import (
     Attachment,
@@ -23,7 +40,6 @@ from .models import (
     Pledge,
     SharedGoal,
 )
-from .selectors import partnership_tokens_of
 
 
 def touch_sql(count: int, ids: str | None = None) -> str:
@@ -41,72 +57,137 @@ def new_cache_token():
 
 
 def touch(partnership_ids) -> None:
-    """Give these partnerships new cache tokens (sorted, so concurrent touches lock rows in one order).
+    """Give these partnerships new cache tokens, in the caller's transaction.
 
-    What ``Partnership.objects.filter(pk__in=ids).touch()`` does, through a plain UPDATE: it runs
-    after every write, and building the queryset's UPDATE cost ~400 Python calls each time.
+    Called after the change it follows (post_save, post_delete, or by a service after its
+    write), on the same connection: inside the change's transaction when there is one, so a
+    reader sees either the old rows and the old token or the new rows and the new token; never
+    before the change. The ids are sorted, so the IN list, and the index scan that locks the rows,
+    go in one order in every transaction.
     """
     ids = sorted({int(pk) for pk in partnership_ids if pk})
     if ids:
-        with connection.cursor() as cursor:
-            cursor.execute(touch_sql(len(ids)), [new_cache_token(), *ids])
+        Partnership.objects.filter(pk__in=ids).touch()
 
 
 def touch_all() -> None:
     Partnership.objects.all().touch()
 
 
-def via(obj, fk_name: str, model):
-    """Return [the partnership id] of ``obj``'s parent ``fk_name``: from the loaded parent when there is one."""
-    field = obj._meta.get_field(fk_name)
+@dataclass(frozen=True)
+class Shown:
+    """Where a model's rows show: ``partnerships`` are the paths from a row to the partnerships whose
+    pages show it; ``names`` its SET_NULL foreign keys to the people or records it names."""
+
+    partnerships: tuple[str, ...]
+    names: tuple[str, ...] = ()
+
+
+SHOWN: dict[type[models.Model], Shown] = {}
+# model -> [(a model naming it, how that one is shown, its fields that do)], from ``SHOWN``
+NAMED_BY: dict[type[models.Model], list[tuple[type[models.Model], Shown, tuple[str, ...]]]] = {}
+
+
+def _ids_along(obj, path: str):
+    """Return the ids at the end of ``path`` from ``obj``: through its loaded parents while it has them, then one query."""
+    head, _, rest = path.partition("__")
+    field = obj._meta.get_field(head)
+    if not field.many_to_one:  # a reverse or many-to-many relation: the rows at the end, in one query
+        return type(obj).objects.filter(pk=obj.pk).order_by().values_list(path, flat=True)
+    if not rest:
+        return [getattr(obj, field.attname)]
     if field.is_cached(obj) and field.get_cached_value(obj) is not None:
-        return [field.get_cached_value(obj).partnership_id]
-    return model.objects.filter(pk=getattr(obj, field.attname)).order_by().values_list("partnership_id", flat=True)
+        return _ids_along(field.get_cached_value(obj), rest)
+    return field.related_model.objects.filter(pk=getattr(obj, field.attname)).order_by().values_list(rest, flat=True)
 
 
-def _membership_partnership(obj):
-    return via(obj, "membership", Membership)
+def partnerships_showing(obj) -> set[int]:
+    """Return the ids of the partnerships whose pages show ``obj``: its own, and those of every record naming it."""
+    ids = set()
+    for path in SHOWN[type(obj)].partnerships:
+        ids.update(_ids_along(obj, path))
+    for model, shown, fields in NAMED_BY.get(type(obj), ()):
+        naming = Q()
+        for name in fields:
+            naming |= Q(**{name: obj.pk})
+        for path in shown.partnerships:
+            ids.update(model.objects.filter(naming).order_by().values_list(path, flat=True))
+    ids.discard(None)
+    return ids
 
 
-def _goal_partnership(obj):
-    return via(obj, "goal", SharedGoal)
+# The partnerships a row being deleted shows on: found in pre_delete, touched in post_delete.
+_SHOWED_ON = "_fragments_showed_on"
 
 
-def user_partnerships(user_id) -> set[int]:
-    """Return the partnerships a person coordinates or represents a member of."""
-    return {pk for pk, _token in partnership_tokens_of(user_id)}
+def saved(sender, instance, raw=False, **kwargs):
+    if not raw:  # loaddata: run `manage.py fragments_clear` after it
+        touch(partnerships_showing(instance))
 
 
-# model -> function(instance) returning the ids of the partnerships whose pages show it
-PARTNERSHIPS_OF = {
-    Membership: lambda obj: [obj.partnership_id],
-    Pledge: _membership_partnership,
-    SharedGoal: lambda obj: [obj.partnership_id],
-    Indicator: _goal_partnership,
-    IndicatorValue: _membership_partnership,
-    ContributionReport: _membership_partnership,
-    Attachment: lambda obj: ContributionReport.objects.filter(pk=obj.report_id).order_by()
-    .values_list("membership__partnership_id", flat=True),
+def deleting(sender, instance, **kwargs):
+    setattr(instance, _SHOWED_ON, partnerships_showing(instance))
+
+
+def deleted(sender, instance, **kwargs):
+    touch(getattr(instance, _SHOWED_ON, ()))
+
+
+def register(mapping: dict[type[models.Model], Shown], uid_prefix: str, *, on_save=saved) -> None:
+    """Add ``mapping`` to ``SHOWN`` and connect its models' saves and deletions to the rule above."""
+    for model, shown in mapping.items():
+        if SHOWN.get(model) == shown:
+            continue  # registered already
+        SHOWN[model] = shown
+        by_target = {}
+        for name in shown.names:
+            by_target.setdefault(model._meta.get_field(name).related_model, []).append(name)
+        for target, names in by_target.items():
+            NAMED_BY.setdefault(target, []).append((model, shown, tuple(names)))
+        uid = f"{uid_prefix}_{model._meta.label_lower}"
+        post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"{uid}_save")
+        pre_delete.connect(deleting, sender=model, weak=False, dispatch_uid=f"{uid}_deleting")
+        post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")
+
+
+USER_FIELDS_NOT_SHOWN = {"last_login", "password", "preferred_language"}
+
+
+def user_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    """A person's name or e-mail changed (a sign-in only stamps ``last_login``): a new person is on no page yet."""
+    if raw or created:
+        return
+    if update_fields is not None and set(update_fields) <= USER_FIELDS_NOT_SHOWN:
+        return
+    touch(partnerships_showing(instance))
+
+
+# link table -> (its key to the model declaring the many-to-many field, its key to the other model)
+LINKS = {
+    Partnership.coordinators.through: ("partnership", "user"),
+    Organisation.representatives.through: ("organisation", "user"),
 }
 
 
-def touch_for(instance, ids_of) -> None:
-    ids = [pk for pk in ids_of(instance) if pk]
-    if ids:
-        touch(ids)
-    else:  # the parent is gone already (a cascade): we cannot tell which partnership it was
-        touch_all()
+def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Link rows added or removed by ``.add()``, ``.remove()``, ``.set()`` or ``.clear()``, from either side.
 
-
-def connect(mapping, uid_prefix: str) -> None:
-    """Connect post_save and post_delete of every model in ``mapping`` to a touch of its partnerships."""
-    for model, ids_of in mapping.items():
-        def changed(sender, instance, raw=False, ids_of=ids_of, **kwargs):
-            if not raw:  # loaddata: run `manage.py fragments_clear` after it
-                touch_for(instance, ids_of)
-
-        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid_prefix}_save_{model.__name__}")
-        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid_prefix}_delete_{model.__name__}")
+    Django sends no save or delete signal for the rows of an auto-created link table, only this
+    one: what removed rows show is found before they go (``pre_``) and touched after.
+    """
+    if action not in ("pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"):
+        return
+    forward, backward = LINKS[sender]
+    own, other = (backward, forward) if reverse else (forward, backward)
+    rows = sender.objects.filter(**{own: instance.pk})
+    if pk_set is not None:
+        rows = rows.filter(**{f"{other}__in": pk_set})
+    if action == "post_add":
+        touch(set().union(*map(partnerships_showing, rows)))
+    elif action.startswith("pre_"):
+        setattr(instance, _SHOWED_ON, set().union(*map(partnerships_showing, rows)))
+    else:
+        touch(getattr(instance, _SHOWED_ON, ()))
 
 
 def partnership_saved(sender, instance, created, raw=False, **kwargs):
@@ -115,72 +196,45 @@ def partnership_saved(sender, instance, created, raw=False, **kwargs):
         touch([instance.pk])
 
 
-def coordinators_changed(sender, instance, action, pk_set, **kwargs):
-    """Coordinators added or removed: the partnership's pages list them."""
-    if not action.startswith("post_"):
-        return
-    if isinstance(instance, Partnership):
-        touch([instance.pk])
-    else:  # from the user's side: user.coordinated_partnerships.add(...)
-        touch(pk_set if pk_set else user_partnerships(instance.pk))
-
-
-def representatives_changed(sender, instance, action, pk_set, **kwargs):
-    """Representatives added or removed: pages of the organisation's partnerships name them, and the
-    person's own pages (partner home) list their organisations."""
-    if not action.startswith("post_"):
-        return
-    if isinstance(instance, Organisation):
-        user_ids = pk_set if pk_set else instance.representatives.values_list("pk", flat=True)
-        organisation_ids = [instance.pk]
-    else:
-        user_ids = [instance.pk]
-        organisation_ids = pk_set if pk_set else instance.organisations.values_list("pk", flat=True)
-    ids = set(Membership.objects.filter(organisation_id__in=organisation_ids).values_list("partnership_id", flat=True))
-    for user_id in user_ids:
-        ids |= user_partnerships(user_id)
-    touch(ids)
-
-
 def report_goals_changed(sender, instance, action, **kwargs):
     """A report's goals changed, from the report's side or the goal's: both belong to one partnership."""
     if action.startswith("post_"):
-        touch_for(instance, PARTNERSHIPS_OF[type(instance)])
+        touch(partnerships_showing(instance))
 
 
 def organisation_changed(sender, instance, raw=False, **kwargs):
-    """An organisation's name and details show on its partnerships' and its people's pages: rare, so all."""
+    """An organisation's name and details show on its partnerships' and its people's pages: rare, so
+    all (a deletion's SET_NULLs, such as the organisation that proposed a decision, with them)."""
     if not raw:
         touch_all()
 
 
-USER_FIELDS_NOT_SHOWN = {"last_login", "password", "preferred_language"}
-
-
-def user_changed(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    """A person's name or e-mail shows on the pages of the partnerships they coordinate or represent a
-    member of (coordinators, reviewers, answers, votes); an administrator's anywhere."""
-    if raw or created:
-        return  # a new person is on no page until added to a partnership or an organisation (m2m above)
-    if update_fields is not None and set(update_fields) <= USER_FIELDS_NOT_SHOWN:
-        return
-    if instance.is_superuser or instance.is_staff:
-        touch_all()
-    else:
-        touch(user_partnerships(instance.pk))
-
-
 def connect_all() -> None:
-    connect(PARTNERSHIPS_OF, "partners_fragments")
+    register({
+        Membership: Shown(("partnership",)),
+        Pledge: Shown(("membership__partnership",)),
+        SharedGoal: Shown(("partnership",)),
+        Indicator: Shown(("goal__partnership",)),
+        IndicatorValue: Shown(("membership__partnership",), names=("reported_by",)),
+        ContributionReport: Shown(("membership__partnership",), names=("created_by", "reviewed_by")),
+        Attachment: Shown(("report__membership__partnership",), names=("uploaded_by",)),
+    }, "partners_fragments")
+    # The link rows: a coordinator shows on the partnership's pages; a representative on the pages
+    # of their organisation's partnerships and on their own (a coordinator's dashboard links to
+    # those). They send no signal of their own (``links_changed``).
+    SHOWN[Partnership.coordinators.through] = Shown(("partnership",))
+    SHOWN[Organisation.representatives.through] = Shown(
+        ("organisation__memberships__partnership", "user__coordinated_partnerships"))
+    # a person: on the pages of the partnerships they coordinate or represent a member of, and of
+    # every record naming them (the ``names`` above and in evaluations)
+    register({get_user_model(): Shown(("coordinated_partnerships", "organisations__memberships__partnership"))},
+             "partners_fragments", on_save=user_saved)
     post_save.connect(partnership_saved, sender=Partnership, weak=False, dispatch_uid="partners_fragments_partnership")
-    m2m_changed.connect(coordinators_changed, sender=Partnership.coordinators.through, weak=False,
-                        dispatch_uid="partners_fragments_coordinators")
-    m2m_changed.connect(representatives_changed, sender=Organisation.representatives.through, weak=False,
-                        dispatch_uid="partners_fragments_representatives")
+    for through in LINKS:
+        m2m_changed.connect(links_changed, sender=through, weak=False,
+                            dispatch_uid=f"partners_fragments_links_{through._meta.label_lower}")
     m2m_changed.connect(report_goals_changed, sender=ContributionReport.goals.through, weak=False,
                         dispatch_uid="partners_fragments_report_goals")
     for signal in (post_save, post_delete):
         signal.connect(organisation_changed, sender=Organisation, weak=False,
                        dispatch_uid=f"partners_fragments_organisation_{signal is post_save}")
-    post_save.connect(user_changed, sender=settings.AUTH_USER_MODEL, weak=False,
-                      dispatch_uid="partners_fragments_user")
