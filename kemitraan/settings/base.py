@@ -194,7 +194,8 @@ EMAIL_TIMEOUT = 20
 # Caches. "default" is each process's own memory (small lookups that may differ per process).
 # "fragments" holds rendered page fragments and the per-partnership change tokens that
 # invalidate them (kemitraan/fragments.py); it must be shared by every web process and Celery
-# worker, so it is Redis in production (CACHE_URL=redis://host:6379/1). Left unset, it is the
+# worker, so it is Redis in production (CACHE_URL=redis://host:6380/0: an instance of its own that
+# evicts the least recently used pages, not the broker's; README, Deployment). Left unset, it is the
 # dummy backend: nothing is cached, every page renders afresh (still correct, only slower).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kemitraan"},
