@@ -6,15 +6,16 @@ less often than they are read. Each of those views renders its page once and kee
 the ``fragments`` cache (``render_page``) under a key built from:
 
 - who is asking (user id, short name, staff or not), the language and today's date;
-- the page's address in its normal form (``page_query``): the view's own path, and only the GET
-  parameters the page reads, from the cleaned data of the page's forms (filter, sort, page
-  number), sorted, without empty values and defaults. A parameter the page does not read,
-  another spelling of the same filter, an invalid value or a page number past the last page
-  therefore adds no entry: nobody fills the cache by varying a query string. The page is rendered
-  from that normal address too (its links and forms carry nothing else), so what is kept under a
-  key depends on nothing outside it. Every valid filter is still an entry of its own (a search
-  text, a date): the cache's Redis has a memory limit and evicts the least recently used entries
-  (README, Deployment);
+- the page's address in its normal form (``asked_query``): the view's own path, and only the GET
+  parameters the page reads (the fields of its filter and forms: filter, sort, page number),
+  trimmed, sorted, without empty values and defaults. The page is rendered from that address
+  (its links and forms carry nothing else), and kept only when the forms find those values valid
+  and write them the same way (``_is_normal``) and the page number is not past the last page. A
+  parameter the page does not read, another spelling of the same filter, an invalid value or a
+  page number past the last page therefore adds no entry: nobody fills the cache by varying a
+  query string. Every valid filter is still an entry of its own (a search text, a date): the
+  cache's Redis has a memory limit and evicts the least recently used entries (README,
+  Deployment);
 - a digest of the templates and catalogues (a deploy never serves old HTML), and
 - the ``cache_token`` of every partnership the person may see (``Partnership.cache_token``,
   read in one query by ``partners.selectors.partnership_scope``).
@@ -53,6 +54,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -175,8 +177,40 @@ class PageForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False, initial=1)
 
 
+# What reads a page's GET parameters: a form class, or a django-filter FilterSet class (its form).
+ParamsClass = type[forms.Form] | type[django_filters.FilterSet]
+
+
+@functools.cache
+def _defaults(params: tuple[ParamsClass, ...]) -> dict[str, str]:
+    """Return {name: default} of every GET parameter ``params`` read ("" where none is given)."""
+    defaults = {}
+    for params_class in params:
+        if issubclass(params_class, django_filters.FilterSet):
+            defaults.update(dict.fromkeys(params_class.base_filters, ""))
+        else:
+            defaults.update({name: "" if field.initial is None else str(field.initial)
+                             for name, field in params_class.base_fields.items()})
+    return defaults
+
+
+def asked_query(data: QueryDict, params: Iterable[ParamsClass]) -> QueryDict:
+    """Return the GET parameters that ``params`` read, as asked, in their normal form: sorted by name,
+    trimmed, without empty values and defaults, and without any parameter they do not read.
+
+    Only names and strings, so it costs nothing on a cached page; whether the values are valid,
+    and written as the page writes them, is checked once, before a page is kept (``_is_normal``).
+    """
+    query = QueryDict(mutable=True)
+    for name, default in sorted(_defaults(tuple(params)).items()):
+        value = (data.get(name) or "").strip()
+        if value and value != default:
+            query[name] = value
+    return QueryDict(query.urlencode())
+
+
 def _as_parameter(value) -> str:
-    """Return a cleaned form value as a query string takes it."""
+    """Return a cleaned form value as a query string writes it."""
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, (datetime.date, datetime.time)):
@@ -186,22 +220,22 @@ def _as_parameter(value) -> str:
     return str(value)
 
 
-def page_query(params: Iterable[forms.Form]) -> QueryDict | None:
-    """Return the GET parameters a page reads in their normal form: the cleaned data of its bound
-    forms ``params``, sorted by name, without empty values and defaults (a field's ``initial``).
-    None when a form is invalid: such a page is rendered with its errors and not kept."""
-    values = {}
-    for form in params:
+def _is_normal(request, params: Iterable[ParamsClass], query: QueryDict) -> bool:
+    """Tell whether ``query`` is valid for the forms of ``params`` and written as they would write
+    their cleaned values: one spelling of each filter (``partnership=5``, not ``05``; a date as
+    ``2026-05-01``) is kept, any other is rendered but not kept."""
+    cleaned = QueryDict(mutable=True)
+    for params_class in params:
+        if issubclass(params_class, django_filters.FilterSet):
+            form = params_class(request.GET, request=request).form
+        else:
+            form = params_class(request.GET)
         if not form.is_valid():
-            return None
+            return False
         for name, value in form.cleaned_data.items():
-            if value in EMPTY_VALUES or value == form.fields[name].initial:
-                continue
-            values[name] = _as_parameter(value)
-    query = QueryDict(mutable=True)
-    for name in sorted(values):
-        query[name] = values[name]
-    return QueryDict(query.urlencode())
+            if value not in EMPTY_VALUES and value != form.fields[name].initial:
+                cleaned[name] = _as_parameter(value)
+    return sorted(cleaned.items()) == sorted(query.items())
 
 
 def _at_normal_address(request, query: QueryDict):
@@ -222,25 +256,28 @@ def _shows_page_asked(context: dict, query: QueryDict) -> bool:
 
 
 def render_page(request, name: str, template_name: str, build_context: Callable[[object], dict], *,
-                tokens: list[tuple[int, object]], params: Iterable[forms.Form] = ()) -> HttpResponse:
+                tokens: list[tuple[int, object]], params: Iterable[ParamsClass] = ()) -> HttpResponse:
     """Return the page ``template_name`` rendered with ``build_context(request)``, from the cache when no partnership changed.
 
     The whole page is cached, navigation bar included, so a hit runs no template at all.
     ``tokens`` are the (id, cache_token) pairs of every partnership the person may see
-    (``partners.selectors.partnership_scope``); ``params`` the bound forms of every GET parameter
-    the page reads (none: it reads none). ``build_context`` runs only on a miss, so the queries
-    behind the page run only then, and it gets the request at the page's normal address: it reads
-    the parameters as the key holds them. The key holds what else the page shows: the person (id,
-    short name, staff or not), the language and today's date.
+    (``partners.selectors.partnership_scope``); ``params`` the classes of the forms and filters
+    that read the page's GET parameters (none: it reads none). ``build_context`` runs only on a
+    miss, so the queries behind the page run only then, and it gets the request at the page's
+    normal address (``asked_query``): it reads the parameters as the key holds them. The key
+    holds what else the page shows: the person (id, short name, staff or not), the language and
+    today's date.
 
     Rendered afresh and not kept: a page for a person who sees no partnership (nothing to key
     on), a page with messages to show (they are shown once, and follow a change anyway), a page
-    whose parameters are invalid (it shows what is wrong with them) or past its last page.
+    whose parameters are invalid (it shows what is wrong with them) or spelt otherwise than the
+    page writes them, and a page number past the last page.
     """
-    query = page_query(params)
-    if not tokens or query is None or len(get_messages(request)):
+    if not tokens or len(get_messages(request)):
         return render(request, template_name, build_context(request))
 
+    params = tuple(params)
+    query = asked_query(request.GET, params)
     page_request = _at_normal_address(request, query)
     key = _key(name, [*person_parts(request), page_request.get_full_path(), timezone.localdate().isoformat(),
                       ",".join(f"{pk}:{token}" for pk, token in tokens)])
@@ -249,6 +286,6 @@ def render_page(request, name: str, template_name: str, build_context: Callable[
     if html is None:
         context = build_context(page_request)
         html = render_to_string(template_name, {**context, **markers().context()}, request=page_request)
-        if _shows_page_asked(context, query):
+        if _is_normal(page_request, params, query) and _shows_page_asked(context, query):
             cache.set(key, html, TIMEOUT)
     return HttpResponse(fill(html, request))

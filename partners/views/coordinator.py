@@ -133,7 +133,7 @@ def dashboard(request, scope):
         }
 
     return fragments.render_page(request, "dashboard", "partners/dashboard.html", build, tokens=scope.tokens,
-                                 params=[fragments.PageForm(request.GET)])
+                                 params=[fragments.PageForm])
 
 
 # --- partnerships ---
@@ -453,9 +453,8 @@ def review_queue(request):
             "sort": _sort_links(request, ["submitted", "period", "organisation", "value"]),
         }
 
-    params = [ReviewQueueFilter(request.GET, request=request).form, fragments.PageForm(request.GET)]
     return fragments.render_page(request, "review_queue", "partners/review_queue.html", build, tokens=scope.tokens,
-                                 params=params)
+                                 params=[ReviewQueueFilter, fragments.PageForm])
 
 
 @login_required

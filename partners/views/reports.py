@@ -351,9 +351,9 @@ def report_list(request):
             "can_create": memberships_for_user(request.user).exists(),
         }
 
-    params = [ReportFilter(request.GET, request=request).form, ReportListOptions(request.GET)]
     return fragments.render_page(request, "report_list", "partners/report_list.html", build,
-                                 tokens=partnership_tokens_for_user(request.user), params=params)
+                                 tokens=partnership_tokens_for_user(request.user),
+                                 params=[ReportFilter, ReportListOptions])
 
 
 @login_required
