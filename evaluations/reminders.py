@@ -116,6 +116,7 @@ from .models import (
     ReminderLog,
     ReminderRule,
 )
+from .selectors import actions_owned_by
 
 logger = logging.getLogger(__name__)
 
@@ -443,12 +444,11 @@ def _due_actions(today, rules, reps: _Representatives) -> Iterator[list[Due]]:
     for kind in (ReminderKind.ACTION_DUE, ReminderKind.ACTION_OVERDUE):
         if kind not in rules:
             continue
+        # The owner's representatives, while the owner is a current member (evaluations.selectors).
         actions = (
-            FollowUpAction.objects.filter(
-                status__in=[FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS],
-                partnership__status=Partnership.Status.ACTIVE,
-                due_date__range=_window(kind, rules[kind], today),
-            )
+            actions_owned_by(None, today=today)
+            .filter(partnership__status=Partnership.Status.ACTIVE, due_date__range=_window(kind, rules[kind], today))
+            .select_related(None)
             .order_by("pk")
             .values_list("pk", "owner_organisation_id", "due_date")
         )

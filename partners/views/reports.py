@@ -34,7 +34,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
+from evaluations.models import EvaluationCycle, EvaluationResponse
+from evaluations.selectors import actions_owned_by
 from kemitraan import fragments
 from partners import exports, services
 from partners.filters_reports import SORT_FIELDS, filter_reports, organisations_for_filter
@@ -187,12 +188,8 @@ def _evaluation_deadlines(memberships, today):
 
 def _action_deadlines(user, today):
     actions = (
-        FollowUpAction.objects.filter(
-            owner_organisation__representatives=user,
-            status__in=[FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS],
-            due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-        )
-        .select_related("partnership", "owner_organisation")
+        actions_owned_by(user, today=today)
+        .filter(due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
         .order_by("due_date", "id")[:HOME_ACTIONS_LIMIT]
     )
     return [
