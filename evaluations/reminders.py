@@ -11,25 +11,19 @@ rule switches the kind off). Only partnerships with status *active* get reminder
 only active users receive them.
 
 ``report_due`` / ``report_overdue``
-    Every membership reports once per reporting period. Periods are calendar-aligned
-    blocks of ``Frequency.months(membership.reporting_frequency)`` months: monthly = each
-    month, quarterly = Jan–Mar, Apr–Jun, Jul–Sep, Oct–Dec, half-yearly = Jan–Jun and
-    Jul–Dec, yearly = the calendar year. The report for a period is due
-    ``REPORT_DUE_AFTER_DAYS`` (14) days after the period ends. A membership owes it
-    when it had joined on or before the period's first day and had not left before its
-    last day (as ``partners.selectors.memberships_overdue``), and the partnership had
-    started by the period end. It is done once a report of that membership
-    whose period overlaps the reporting period is *submitted* or *accepted* (a draft
-    or a returned report is not done). Recipients: the representatives of the member
-    organisation. Object: the membership. Period: ``2026-03`` (monthly), ``2026-Q1``,
-    ``2026-H1``, ``2026`` (yearly).
+    A membership's report for a reporting period, due on the period's last day plus the
+    admin's grace: the periods, who owes them, when a period counts as reported and the
+    due date are ``partners.deadlines``' rules, read by the pages too. Recipients: the
+    representatives of the member organisation. Object: the membership. Period: the
+    period's key, ``2026-03`` (monthly), ``2026-Q1``, ``2026-H1``, ``2026`` (yearly).
 ``evaluation_due`` / ``evaluation_overdue``
     An *open* cycle is due at ``cycle.due_date`` for every member asked to answer it
     (a member on the period's last day, as ``evaluations.selectors.cycle_members``)
     without a *submitted* response. Recipients: representatives. Object: the cycle. Period: the due date.
 ``action_due`` / ``action_overdue``
-    A follow-up action is due at ``action.due_date`` while *open* or *in progress*.
-    Recipients: representatives of the owner organisation. Object: the action.
+    A follow-up action is due at ``action.due_date`` while *open* or *in progress* and its
+    owner is a current member (``evaluations.selectors.actions_owned_by``). Recipients:
+    representatives of the owner organisation. Object: the action.
     Period: the due date.
 ``commitment_ending``
     A membership's commitment ends at ``membership.commitment_end`` (membership not
@@ -70,7 +64,6 @@ memory holds one chunk or batch at a time, never the day's mails.
 """
 from __future__ import annotations
 
-import calendar
 import datetime
 import functools
 import logging
@@ -100,6 +93,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
+from partners.deadlines import Deadlines, Period, owing
 from partners.models import (
     ContributionReport,
     Frequency,
@@ -119,8 +113,6 @@ from .models import (
 from .selectors import actions_owned_by
 
 logger = logging.getLogger(__name__)
-
-REPORT_DUE_AFTER_DAYS = 14
 
 DEFAULT_RULE_DAYS = {
     ReminderKind.REPORT_DUE: 7,
@@ -172,71 +164,6 @@ def _link(target: str, obj) -> str:
             continue
         return settings.SITE_URL.rstrip("/") + path + (make_query(obj) if make_query else "")
     return settings.SITE_URL.rstrip("/") + "/"
-
-
-# --- reporting periods -----------------------------------------------------------
-
-
-def reporting_period(day: datetime.date, frequency: str) -> tuple[datetime.date, datetime.date]:
-    """Return the calendar-aligned reporting period (start, end) that contains ``day``."""
-    months = Frequency.months(frequency)
-    first_month = (day.month - 1) // months * months + 1
-    last_month = first_month + months - 1
-    return (
-        datetime.date(day.year, first_month, 1),
-        datetime.date(day.year, last_month, calendar.monthrange(day.year, last_month)[1]),
-    )
-
-
-def period_key(start: datetime.date, frequency: str) -> str:
-    """Return the stable key of the reporting period starting at ``start``: 2026-03, 2026-Q1, 2026-H1, 2026."""
-    months = Frequency.months(frequency)
-    if months == 1:
-        return f"{start:%Y-%m}"
-    if months == 3:
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    if months == 6:
-        return f"{start.year}-H{(start.month - 1) // 6 + 1}"
-    return f"{start.year}"
-
-
-def parse_period_key(key: str) -> tuple[datetime.date, datetime.date, str]:
-    """Return (start, end, frequency) of a key made by :func:`period_key`."""
-    year = int(key[:4])
-    if len(key) == 4:
-        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), Frequency.YEARLY
-    if key[5] == "Q":
-        frequency, month = Frequency.QUARTERLY, (int(key[6:]) - 1) * 3 + 1
-    elif key[5] == "H":
-        frequency, month = Frequency.HALF_YEARLY, (int(key[6:]) - 1) * 6 + 1
-    else:
-        frequency, month = Frequency.MONTHLY, int(key[5:7])
-    start, end = reporting_period(datetime.date(year, month, 1), frequency)
-    return start, end, frequency
-
-
-def period_label(key: str) -> str:
-    """Return the period of ``key`` in words, in the active language."""
-    start, _end, frequency = parse_period_key(key)
-    if frequency == Frequency.MONTHLY:
-        return formats.date_format(start, "F Y")
-    if frequency == Frequency.QUARTERLY:
-        return gettext("Q%(quarter)s %(year)s") % {"quarter": key[6:], "year": start.year}
-    if frequency == Frequency.HALF_YEARLY:
-        return gettext("H%(half)s %(year)s") % {"half": key[6:], "year": start.year}
-    return str(start.year)
-
-
-def _periods_ending_between(lo: datetime.date, hi: datetime.date, frequency: str):
-    """Yield the reporting periods (start, end) of ``frequency`` whose end falls in [lo, hi]."""
-    if hi < lo:
-        return
-    day = datetime.date(lo.year, lo.month, 1)
-    while day <= hi:
-        start, end = reporting_period(day, frequency)
-        if lo <= end <= hi and end.month == day.month:
-            yield start, end
-        day = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 # --- what is due -------------------------------------------------------------------
@@ -370,34 +297,20 @@ def _not_left(day_field_value) -> Q:
     return Q(left_on__isnull=True) | Q(left_on__gte=day_field_value)
 
 
-def _due_reports(today, rules, reps: _Representatives) -> Iterator[list[Due]]:
-    done = ContributionReport.objects.filter(
-        membership=OuterRef("pk"),
-        status__in=[ContributionReport.Status.SUBMITTED, ContributionReport.Status.ACCEPTED],
-    )
+def _due_reports(today, rules, reps: _Representatives, deadlines: Deadlines) -> Iterator[list[Due]]:
     for kind in (ReminderKind.REPORT_DUE, ReminderKind.REPORT_OVERDUE):
         if kind not in rules:
             continue
         first_due, last_due = _window(kind, rules[kind], today)
-        lag = datetime.timedelta(days=REPORT_DUE_AFTER_DAYS)
-        for frequency in Frequency:
-            for start, end in _periods_ending_between(first_due - lag, last_due - lag, frequency):
-                members = (
-                    Membership.objects.filter(
-                        reporting_frequency=frequency,
-                        partnership__status=Partnership.Status.ACTIVE,
-                        partnership__start_date__lte=end,
-                        joined_on__lte=start,
-                    )
-                    .filter(_not_left(end))
-                    .exclude(Exists(done.filter(period_start__lte=end, period_end__gte=start)))
-                    .order_by("pk")
-                    .values_list("pk", "organisation_id")
-                )
-                key = period_key(start, frequency)
+        for frequency in Frequency.values:
+            for period in deadlines.periods_due_between(frequency, first_due, last_due):
+                # the members that owe the period's report and have not reported it (partners.deadlines)
+                members = Membership.objects.filter(owing(period)).order_by("pk").values_list("pk", "organisation_id")
                 for chunk in _chunks(members.iterator(chunk_size=CHUNK), CHUNK):
                     by_org = reps.of({org for _pk, org in chunk})
-                    yield [Due(user, kind, Membership, pk, key) for pk, org in chunk for user in by_org.get(org, ())]
+                    yield [
+                        Due(user, kind, Membership, pk, period.key) for pk, org in chunk for user in by_org.get(org, ())
+                    ]
 
 
 def _due_evaluations(today, rules, reps: _Representatives) -> Iterator[list[Due]]:
@@ -509,11 +422,15 @@ def _due_digests(today, rules, reps: _Representatives) -> Iterator[list[Due]]:
         yield [Due(user, kind, Partnership, pk, key) for pk, user in rows.order_by("partnership_id", "user_id")]
 
 
-def due_reminders(*, today: datetime.date, rules=None) -> Iterator[list[Due]]:
+def due_reminders(*, today: datetime.date, rules=None, deadlines: Deadlines | None = None) -> Iterator[list[Due]]:
     """Yield, in chunks, every reminder whose window contains ``today`` (logged or not)."""
     rules = active_rules() if rules is None else rules
+    deadlines = Deadlines.load() if deadlines is None else deadlines
     reps = _Representatives()
-    for finder in (_due_reports, _due_evaluations, _due_actions, _due_commitments, _due_digests):
+    for chunk in _due_reports(today, rules, reps, deadlines):
+        if chunk:
+            yield chunk
+    for finder in (_due_evaluations, _due_actions, _due_commitments, _due_digests):
         for chunk in finder(today, rules, reps):
             if chunk:
                 yield chunk
@@ -627,9 +544,11 @@ def _mail_objects(model, object_ids, names: _Names) -> dict:
 class _Batch:
     """Everything the mails of a batch need, loaded in a fixed number of queries."""
 
-    def __init__(self, items, *, today, rules, renderer: _Renderer | None = None, names: _Names | None = None):
+    def __init__(self, items, *, today, rules, deadlines: Deadlines, renderer: _Renderer | None = None,
+                 names: _Names | None = None):
         self.today = today
         self.rules = rules
+        self.deadlines = deadlines
         self.items = items
         self.renderer = renderer if renderer is not None else _Renderer()
         names = names if names is not None else _Names()
@@ -740,9 +659,8 @@ def _context(item: Due, obj, fields: dict[str, str], batch: _Batch) -> tuple[str
     kind = item.kind
     partnership = {"title": fields.get("partnership")}
     if kind in REPORT_KINDS:
-        start, end, _frequency = parse_period_key(item.period)
-        due = end + datetime.timedelta(days=REPORT_DUE_AFTER_DAYS)
-        label = period_label(item.period)
+        period = Period.from_key(item.period)
+        start, end, due, label = period.start, period.end, batch.deadlines.report_due(period), period.label
         params = {"period": label, "due": _date(due), "partnership": fields["partnership"]}
         if kind == ReminderKind.REPORT_DUE:
             subject = gettext("Reminder: contribution report for %(period)s is due on %(due)s") % params
@@ -1175,7 +1093,7 @@ class _PendingIds:
         return self.page[start:start + count]
 
 
-def _deliver(run: ReminderRun, *, rules, on_item) -> None:
+def _deliver(run: ReminderRun, *, rules, deadlines: Deadlines, on_item) -> None:
     batch_size = max(_setting("REMINDER_BATCH_SIZE", 500), 1)
     flush_seconds = _setting("REMINDER_FLUSH_SECONDS", 1.0)
     delay = _setting("REMINDER_SEND_DELAY", 0.0)
@@ -1207,7 +1125,8 @@ def _deliver(run: ReminderRun, *, rules, on_item) -> None:
                     last_id = ids[-1]
                     continue
                 items = {log.pk: _log_to_due(log, models_by_ct) for log in logs}
-                batch = _Batch(list(items.values()), today=run.today, rules=rules, renderer=renderer, names=names)
+                batch = _Batch(list(items.values()), today=run.today, rules=rules, deadlines=deadlines,
+                               renderer=renderer, names=names)
                 started = time.monotonic()
                 sent, errors, dead = [], [], []
                 for done, log in enumerate(logs, start=1):  # noqa: B007 - done is read after the loop
@@ -1290,34 +1209,35 @@ def send_due_reminders(
     """
     run = ReminderRun(today=today, dry_run=dry_run)
     rules = active_rules()
+    deadlines = Deadlines.load()
     content_types = _content_types()
-    for chunk in due_reminders(today=today, rules=rules):
+    for chunk in due_reminders(today=today, rules=rules, deadlines=deadlines):
         run.found += len(chunk)
         if dry_run:
             new = _unlogged(chunk, content_types)
             run.would_send += len(new)
             if on_item and new:
-                batch = _Batch(new, today=today, rules=rules)
+                batch = _Batch(new, today=today, rules=rules, deadlines=deadlines)
                 for item in new:
                     on_item(_line(item, batch), "would send")
         else:
             run.claimed += _claim(chunk, content_types)
     if dry_run:
-        _list_pending(run, rules=rules, on_item=on_item, content_types=content_types)
+        _list_pending(run, rules=rules, deadlines=deadlines, on_item=on_item, content_types=content_types)
         return run
     run.failed += _expire_stale()
-    _deliver(run, rules=rules, on_item=on_item)
+    _deliver(run, rules=rules, deadlines=deadlines, on_item=on_item)
     logger.info("reminders for %s: %s", today, run.as_dict())
     return run
 
 
-def _list_pending(run: ReminderRun, *, rules, on_item, content_types) -> None:
+def _list_pending(run: ReminderRun, *, rules, deadlines: Deadlines, on_item, content_types) -> None:
     models_by_ct = {ct.pk: model for model, ct in content_types.items()}
     pending = ReminderLog.objects.filter(status=ReminderLog.Status.PENDING).order_by("pk")
     for logs in _chunks(pending.iterator(chunk_size=CHUNK), CHUNK):
         items = [_log_to_due(log, models_by_ct) for log in logs]
         run.would_send += len(items)
         if on_item:
-            batch = _Batch(items, today=run.today, rules=rules)
+            batch = _Batch(items, today=run.today, rules=rules, deadlines=deadlines)
             for item in items:
                 on_item(_line(item, batch), "would send (pending)")
