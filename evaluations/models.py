@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -8,12 +6,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kemitraan.constraints import PythonCheckedModel
 from kemitraan.history import HistoricalRecords
+from partners.deadlines import period_label
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
 
@@ -111,20 +108,8 @@ class EvaluationCycle(TimeStampedModel):
 
     @property
     def period_label(self):
-        """Name the period in the active language: "Q2 2026", "H1 2026", "2026", or the two dates."""
-        if self.title:
-            return self.title
-        start, end = self.period_start, self.period_end
-        next_day = end + datetime.timedelta(days=1)
-        if start.day == 1 and next_day.day == 1:
-            months = (next_day.year - start.year) * 12 + next_day.month - start.month
-            if months == 3 and start.month % 3 == 1:
-                return gettext("Q%(quarter)s %(year)s") % {"quarter": (start.month + 2) // 3, "year": start.year}
-            if months == 6 and start.month in (1, 7):
-                return gettext("H%(half)s %(year)s") % {"half": 1 if start.month == 1 else 2, "year": start.year}
-            if months == 12 and start.month == 1:
-                return str(start.year)
-        return f"{date_format(start, 'SHORT_DATE_FORMAT')} – {date_format(end, 'SHORT_DATE_FORMAT')}"
+        """Name the period in the active language: "Q2 2026", "H1 2026", "2026", or the two dates (``partners.deadlines``)."""
+        return self.title or period_label(self.period_start, self.period_end)
 
 
 class EvaluationResponse(TimeStampedModel):

@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from partners.models import Membership, Organisation, Partnership
 from partners.selectors import partnerships_coordinated_by, partnerships_for_user
@@ -68,13 +69,15 @@ def cycle_members(cycle: EvaluationCycle) -> QuerySet[Membership]:
     )
 
 
+def _members_on(today) -> QuerySet[Membership]:
+    """The memberships current on ``today``: joined on or before it, not left before it (the leaving day counts)."""
+    return Membership.objects.filter(joined_on__lte=today).filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+
+
 def current_members(partnership: Partnership, *, today) -> QuerySet[Membership]:
     """Return the memberships of ``partnership`` that have joined and not left on ``today``."""
-    return (
-        Membership.objects.select_related("organisation")
-        .filter(partnership=partnership, joined_on__lte=today)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .order_by("organisation__name")
+    return _members_on(today).select_related("organisation").filter(partnership=partnership).order_by(
+        "organisation__name"
     )
 
 
@@ -285,15 +288,34 @@ def actions_for_user(user) -> QuerySet[FollowUpAction]:
     return _actions_base().filter(partnership__in=partnerships_for_user(user).values("pk"))
 
 
-def actions_owned_by(user) -> QuerySet[FollowUpAction]:
-    """Return the actions owned by organisations ``user`` represents, in partnerships they are members of."""
-    if not user.is_authenticated:
+def actions_owned_by(user, *, today=None, include_finished=False) -> QuerySet[FollowUpAction]:
+    """Return the follow-up actions ``user`` must act on: the one rule of the home page, "my actions" and the reminders.
+
+    An action is someone's to act on while it is *open* or *in progress* and its owner
+    organisation is one they represent **and a current member of the action's partnership**
+    on ``today`` (joined on or before it and not left before it: a member to the end of its
+    leaving day, as ``Membership.is_active``). A removed member (membership deleted) or one
+    that has left sees no more of the partnership's actions on its pages and gets no more
+    of their mails; ownership alone does not count.
+
+    ``user=None`` gives every action someone must act on, whoever represents its owner (the
+    reminder job mails the owner's representatives). ``include_finished`` keeps the done and
+    cancelled actions of the same current owners too (the "my actions" page filters on status).
+    """
+    if user is not None and not user.is_authenticated:
         return FollowUpAction.objects.none()
-    own = Organisation.representatives.through.objects.filter(organisation=OuterRef("owner_organisation"), user=user)
-    member = Membership.objects.filter(
+    today = today or timezone.localdate()
+    current_owner = _members_on(today).filter(
         partnership=OuterRef("partnership"), organisation=OuterRef("owner_organisation")
     )
-    return _actions_base().filter(Exists(own), Exists(member))
+    qs = _actions_base().filter(Exists(current_owner))
+    if user is not None:
+        qs = qs.filter(Exists(Organisation.representatives.through.objects.filter(
+            organisation=OuterRef("owner_organisation"), user=user
+        )))
+    if not include_finished:
+        qs = qs.filter(status__in=[FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS])
+    return qs
 
 
 def action_get(user, pk) -> FollowUpAction:

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.deadlines import Deadlines
 from partners.models import Membership, Organisation, Partnership
 from partners.services import TransitionError
 from partners.signals import touch
@@ -64,37 +65,16 @@ def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
 
 # --- periods and the daily advance of cycles ---------------------------------------------
 
-DUE_AFTER_PERIOD_DAYS = 14
-# Late answers are still taken for a week after the due date, so the "evaluation overdue"
-# reminder (sent a few days after it, see evaluations.reminders) reaches an open cycle.
-CLOSE_AFTER_DUE_DAYS = 7
-
-
-def cycle_period_for(*, frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Return (first day, last day) of the calendar quarter, half or year containing ``day``."""
-    months = {
-        Partnership.EvaluationFrequency.QUARTERLY: 3,
-        Partnership.EvaluationFrequency.HALF_YEARLY: 6,
-        Partnership.EvaluationFrequency.YEARLY: 12,
-    }[frequency]
-    first_month = (day.month - 1) // months * months + 1
-    start = datetime.date(day.year, first_month, 1)
-    next_month = first_month + months
-    next_start = datetime.date(day.year + (next_month - 1) // 12, (next_month - 1) % 12 + 1, 1)
-    return start, next_start - datetime.timedelta(days=1)
-
-
-def cycle_due_date(period_end: datetime.date) -> datetime.date:
-    """Return the default due date of a cycle: ``DUE_AFTER_PERIOD_DAYS`` days after its period ends."""
-    return period_end + datetime.timedelta(days=DUE_AFTER_PERIOD_DAYS)
-
-
 def cycle_suggest_period(*, partnership: Partnership, today: datetime.date) -> dict:
-    """Suggest the next period to create by hand: the current one, or the one after it if taken."""
-    start, end = cycle_period_for(frequency=partnership.evaluation_frequency, day=today)
-    if _overlapping_cycles(partnership, start, end).exists():
-        start, end = cycle_period_for(frequency=partnership.evaluation_frequency, day=end + datetime.timedelta(days=1))
-    return {"period_start": start, "period_end": end, "due_date": cycle_due_date(end)}
+    """Suggest the next period to create by hand: the current one, or the one after it if taken.
+
+    Periods and the default due date follow ``partners.deadlines``.
+    """
+    deadlines = Deadlines.load()
+    period = deadlines.cycle_period(partnership.evaluation_frequency, today)
+    if _overlapping_cycles(partnership, period.start, period.end).exists():
+        period = period.next()
+    return {"period_start": period.start, "period_end": period.end, "due_date": deadlines.cycle_due_date(period.end)}
 
 
 def _overlapping_cycles(partnership, start, end, *, exclude_pk=None):
@@ -121,15 +101,17 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
 
     The rules, in the order applied:
 
-    1. **Close** every open cycle whose due date passed more than ``CLOSE_AFTER_DUE_DAYS`` (7)
-       days ago (``due_date + 7 < today``): answers are welcome up to the due date and still
-       accepted, late, for a week after it, while overdue reminders go out.
+    1. **Close** every open cycle whose due date passed more than the late days ago
+       (``due_date + evaluation_late_days < today``, 7 unless the admin changed it: see
+       ``partners.deadlines``): answers are welcome up to the due date and still accepted,
+       late, for those days after it, while overdue reminders go out.
     2. **Create and open** the cycle of the current period for every *active* partnership
        that started on or before ``today`` and has no cycle overlapping that period. The
        period is the calendar quarter, half-year or year containing ``today``, following
-       ``Partnership.evaluation_frequency``; the due date is the period's last day plus
-       ``DUE_AFTER_PERIOD_DAYS`` (14) days, so members answer during the period and up to two
-       weeks after it. No past periods are back-filled.
+       ``Partnership.evaluation_frequency``; the due date is the period's last day plus the
+       evaluation grace days (``partners.deadlines``; 14 unless the admin changed them), so
+       members answer during the period and up to two weeks after it. No past periods are
+       back-filled.
     3. **Open** the scheduled cycles (created by hand for a future period) of active
        partnerships whose period has started and whose due date has not passed.
 
@@ -143,7 +125,8 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
     now = timezone.now()
     report = AdvanceReport()
 
-    close_before = today - datetime.timedelta(days=CLOSE_AFTER_DUE_DAYS)
+    deadlines = Deadlines.load()
+    close_before = deadlines.cycles_closing_before(today)
     due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=close_before)
     # The conditional UPDATEs below send no signal: each touches its partnership (its cached
     # pages) itself, in the same transaction.
@@ -157,14 +140,14 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
 
     active = Partnership.objects.filter(status=Partnership.Status.ACTIVE, start_date__lte=today).order_by("pk")
     for partnership in active:
-        start, end = cycle_period_for(frequency=partnership.evaluation_frequency, day=today)
-        if _overlapping_cycles(partnership, start, end).exists():
+        period = deadlines.cycle_period(partnership.evaluation_frequency, today)
+        if _overlapping_cycles(partnership, period.start, period.end).exists():
             continue
         cycle = EvaluationCycle(
             partnership=partnership,
-            period_start=start,
-            period_end=end,
-            due_date=cycle_due_date(end),
+            period_start=period.start,
+            period_end=period.end,
+            due_date=deadlines.cycle_due_date(period.end),
             status=EvaluationCycle.Status.OPEN,
             opened_at=now,
         )

@@ -288,7 +288,7 @@ def _my_organisation_ids(user) -> set[int]:
 @login_required
 def my_actions(request):
     """The follow-up actions owned by the organisations the user represents."""
-    queryset, status = _status_filter(request, selectors.actions_owned_by(request.user))
+    queryset, status = _status_filter(request, selectors.actions_owned_by(request.user, include_finished=True))
     page = _paginate(request, queryset)
     return render(
         request,

@@ -19,6 +19,7 @@ from . import services
 from .models import (
     Attachment,
     ContributionReport,
+    DeadlineSettings,
     Indicator,
     IndicatorValue,
     Membership,
@@ -423,3 +424,19 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DeadlineSettings)
+class DeadlineSettingsAdmin(admin.ModelAdmin):
+    """The one row of deadline settings (made by the migration and ``setup_schedules``): edited, never added nor deleted."""
+
+    list_display = ("__str__", "report_grace_days", "evaluation_grace_days", "evaluation_late_days")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.deadline_settings_save(settings=obj)

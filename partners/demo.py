@@ -36,6 +36,7 @@ from evaluations.models import (
 )
 
 from . import services as partner_services
+from .deadlines import Deadlines, Period, first_of_month
 from .models import (
     ContributionKind,
     Frequency,
@@ -737,18 +738,9 @@ WHAT_TO_CHANGE = [
 # --- dates and "as of" ------------------------------------------------------------------
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Return the first of the month ``months`` away from ``day``'s month."""
-    years, month = divmod(day.month - 1 + months, 12)
-    return datetime.date(day.year + years, month + 1, 1)
-
-
-def quarter_start(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def period_of(start: datetime.date, months: int) -> tuple[datetime.date, datetime.date]:
-    return start, add_months(start, months) - datetime.timedelta(days=1)
+def quarter_of(day: datetime.date) -> Period:
+    """The calendar quarter containing ``day`` (the demo's partnerships run on quarters)."""
+    return Period.containing(Frequency.QUARTERLY, day)
 
 
 def moment(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
@@ -873,7 +865,7 @@ def build_demo() -> DemoResult:
     admin = users["admin@kemitraan.local"]
 
     # Organisations were registered a little before the oldest partnership began.
-    oldest_start = add_months(quarter_start(today), -3 * max(p["start_quarters_ago"] for p in PARTNERSHIPS))
+    oldest_start = first_of_month(quarter_of(today).start, -3 * max(p["start_quarters_ago"] for p in PARTNERSHIPS))
     registered = Clock(real_now).at(moment(oldest_start - datetime.timedelta(days=30)))
     organisations = {}
     for key, spec in ORGANISATIONS.items():
@@ -914,14 +906,15 @@ class _PartnershipBuilder:
         self.today = today
         self.clock = Clock(real_now)
         self.rng = random.Random(spec["title"])
-        self.this_quarter = quarter_start(today)
+        self.this_quarter = quarter_of(today).start
         self.coordinator = users[spec["coordinators"][0]]
         self.representative = {
             a["organisation"]: users[a["email"]] for a in DEMO_ACCOUNTS if a["organisation"]
         }
 
     def quarter(self, offset):
-        return period_of(add_months(self.this_quarter, 3 * offset), 3)
+        quarter = quarter_of(first_of_month(self.this_quarter, 3 * offset))
+        return quarter.start, quarter.end
 
     def rep(self, org_key):
         return self.representative.get(self.orgs[org_key].name)
@@ -929,7 +922,7 @@ class _PartnershipBuilder:
     def ensure(self) -> bool:
         """Create the partnership if missing and always ensure its coordinators and members; tell if it was new."""
         spec = self.spec
-        start = add_months(self.this_quarter, -3 * spec["start_quarters_ago"])
+        start = first_of_month(self.this_quarter, -3 * spec["start_quarters_ago"])
         self.partnership = Partnership.objects.filter(title=spec["title"]).first()
         created = self.partnership is None
         if created:
@@ -941,7 +934,7 @@ class _PartnershipBuilder:
                     type=spec["type"],
                     status=Partnership.Status.ACTIVE,
                     start_date=start,
-                    planned_end_date=add_months(start, 12 * spec["years"]) - datetime.timedelta(days=1),
+                    planned_end_date=first_of_month(start, 12 * spec["years"]) - datetime.timedelta(days=1),
                     lead_organisation=self.orgs[spec["lead"]],
                     evaluation_frequency=spec["evaluation_frequency"],
                 ))
@@ -956,8 +949,8 @@ class _PartnershipBuilder:
         membership = Membership.objects.filter(partnership=self.partnership, organisation=org).first()
         if membership is not None:
             return membership
-        joined = add_months(start, 3 * m.get("joined_quarters_later", 0))
-        end = add_months(joined, 12 * self.spec["years"]) - datetime.timedelta(days=1)
+        joined = first_of_month(start, 3 * m.get("joined_quarters_later", 0))
+        end = first_of_month(joined, 12 * self.spec["years"]) - datetime.timedelta(days=1)
         if "commitment_ends_in_days" in m:
             end = self.today + datetime.timedelta(days=m["commitment_ends_in_days"])
         with as_of(self.clock.at(moment(joined - datetime.timedelta(days=7))), self.coordinator):
@@ -1065,15 +1058,14 @@ class _PartnershipBuilder:
         frequency = self.partnership.evaluation_frequency
         closed_specs = list(self.spec["cycles"]["closed"])
         periods, closed = [], 0
-        start, end = evaluation_services.cycle_period_for(frequency=frequency, day=self.today)
+        deadlines = Deadlines.load()
+        period = deadlines.cycle_period(frequency, self.today)
         while closed < len(closed_specs):
-            due = evaluation_services.cycle_due_date(end)
+            due = deadlines.cycle_due_date(period.end)
             is_open = due >= self.today
-            periods.append((start, end, due, is_open))
+            periods.append((period.start, period.end, due, is_open))
             closed += not is_open
-            start, end = evaluation_services.cycle_period_for(
-                frequency=frequency, day=start - datetime.timedelta(days=1)
-            )
+            period = period.previous()
         specs = iter(closed_specs)
         for index, (start, end, due, is_open) in enumerate(reversed(periods)):
             self._build_cycle(start, end, due, index=index, closed_spec=None if is_open else next(specs))

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -464,3 +465,40 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class DeadlineSettings(models.Model):
+    """The deadlines an admin sets, in one row (the rules that read them: ``partners.deadlines``).
+
+    Read once per request or job through ``partners.deadlines.Deadlines.load``; without a row
+    the field defaults apply. The primary key is always 1, so a save writes the one row.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    report_grace_days = models.PositiveSmallIntegerField(
+        _("report grace (days)"),
+        default=14,
+        validators=[MaxValueValidator(366)],
+        help_text=_("A contribution report is due this many days after its reporting period ends, "
+                    "and overdue from the day after."),
+    )
+    evaluation_grace_days = models.PositiveSmallIntegerField(
+        _("evaluation answer time (days)"),
+        default=14,
+        validators=[MaxValueValidator(366)],
+        help_text=_("A new evaluation cycle is due this many days after its period ends."),
+    )
+    evaluation_late_days = models.PositiveSmallIntegerField(
+        _("late evaluation answers (days)"),
+        default=7,
+        validators=[MaxValueValidator(366)],
+        help_text=_("An open evaluation cycle still takes answers this many days after its due date, then closes. "
+                    "Keep it above the days of the 'evaluation overdue' reminder, or that reminder finds no open cycle."),
+    )
+
+    class Meta:
+        verbose_name = _("deadline settings")
+        verbose_name_plural = _("deadline settings")
+
+    def __str__(self):
+        return str(_("Deadline settings"))

@@ -9,10 +9,8 @@ Views fetch objects through these functions and answer 404 when nothing comes ba
 """
 import datetime
 import functools
-import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 
 from django.db import connection
 from django.db.models import (
@@ -37,10 +35,11 @@ from django.utils import timezone
 
 from kemitraan.rows import Statement, fetch_one, select_sql
 
+from .deadlines import Deadlines, memberships_overdue
+
 from .models import (
     ContributionKind,
     ContributionReport,
-    Frequency,
     Indicator,
     IndicatorValue,
     Membership,
@@ -452,51 +451,6 @@ def _sum_of(qs: QuerySet, field: str, outer: str):
                     Value(Decimal("0")), output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
-def reporting_period_last_complete(frequency: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Return (start, end) of the last reporting period that ended before ``today``.
-
-    Periods are calendar-aligned from 1 January: months, quarters (Jan-Mar, ...),
-    halves (Jan-Jun, Jul-Dec) or years.
-    """
-    months = Frequency.months(frequency)
-    current_start = datetime.date(today.year, (today.month - 1) // months * months + 1, 1)
-    end = current_start - datetime.timedelta(days=1)
-    month_index = current_start.year * 12 + current_start.month - 1 - months
-    start = datetime.date(month_index // 12, month_index % 12 + 1, 1)
-    return start, end
-
-
-def memberships_overdue(today: datetime.date | None = None) -> QuerySet[Membership]:
-    """Return the memberships whose report for their last complete reporting period is missing.
-
-    The definition, kept simple on purpose:
-    - only members of *active* partnerships are expected to report;
-    - the period is the last calendar-aligned period of the member's
-      ``reporting_frequency`` that ended before ``today`` (see
-      ``reporting_period_last_complete``); there is no grace period;
-    - the member must have joined on or before the period's first day and not
-      have left before its last day;
-    - a report counts when it has been submitted or accepted and its period
-      overlaps that period; a draft or a returned report does not count.
-    """
-    today = today or timezone.localdate()
-    counted = (ContributionReport.Status.SUBMITTED, ContributionReport.Status.ACCEPTED)
-    conditions = []
-    for frequency in Frequency.values:
-        start, end = reporting_period_last_complete(frequency, today)
-        reported = ContributionReport.objects.filter(
-            membership=OuterRef("pk"), status__in=counted, period_start__lte=end, period_end__gte=start
-        )
-        conditions.append(
-            Q(reporting_frequency=frequency, joined_on__lte=start)
-            & (Q(left_on__isnull=True) | Q(left_on__gte=end))
-            & ~Q(Exists(reported))
-        )
-    return Membership.objects.filter(partnership__status=Partnership.Status.ACTIVE).filter(
-        reduce(operator.or_, conditions)
-    )
-
-
 def _active_members(today: datetime.date) -> QuerySet[Membership]:
     return Membership.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
 
@@ -504,11 +458,12 @@ def _active_members(today: datetime.date) -> QuerySet[Membership]:
 FOLLOW_UP_DUE_DAYS = 14
 
 
-def partnerships_dashboard_for(user, today: datetime.date | None = None) -> QuerySet[Partnership]:
+def partnerships_dashboard_for(user, today: datetime.date | None = None,
+                               deadlines: Deadlines | None = None) -> QuerySet[Partnership]:
     """Return the partnerships ``user`` coordinates with every dashboard figure annotated.
 
     Annotations: ``members_count`` (active members), ``reports_waiting``,
-    ``reports_overdue`` (see ``memberships_overdue``), ``open_cycle_id`` /
+    ``reports_overdue`` (``partners.deadlines.memberships_overdue``), ``open_cycle_id`` /
     ``open_cycle_due`` / ``open_cycle_answered`` (submitted answers to the open
     evaluation cycle due first), ``actions_due`` (open or in-progress follow-up actions
     due within FOLLOW_UP_DUE_DAYS days or overdue) and ``actions_overdue``.
@@ -517,6 +472,7 @@ def partnerships_dashboard_for(user, today: datetime.date | None = None) -> Quer
     from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 
     today = today or timezone.localdate()
+    deadlines = deadlines or Deadlines.load()
     open_cycle = EvaluationCycle.objects.filter(
         partnership=OuterRef("pk"), status=EvaluationCycle.Status.OPEN
     ).order_by("due_date", "id")
@@ -534,7 +490,7 @@ def partnerships_dashboard_for(user, today: datetime.date | None = None) -> Quer
                 ),
                 "membership__partnership",
             ),
-            reports_overdue=_count_of(memberships_overdue(today).filter(partnership=OuterRef("pk"))),
+            reports_overdue=_count_of(memberships_overdue(today, deadlines).filter(partnership=OuterRef("pk"))),
             open_cycle_id=Subquery(open_cycle.values("pk")[:1]),
             open_cycle_due=Subquery(open_cycle.values("due_date")[:1]),
             open_cycle_answered=_count_of(
@@ -713,51 +669,6 @@ def pledged_vs_delivered(partnership: Partnership) -> list[dict]:
             "share": (m.delivered / m.pledged) if m.pledged else None, "kinds": kinds,
         })
     return result
-
-
-# --- partner pages: reporting deadlines ------------------------------------------------
-# (used by partners/views/reports.py)
-import datetime  # noqa: E402,F811
-
-from django.db.models import Max  # noqa: E402,F811
-
-from .models import Frequency  # noqa: E402,F811
-
-
-def reporting_period_containing(frequency: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Return (start, end) of the calendar-aligned reporting period of ``frequency`` that contains ``day``."""
-    months = Frequency.months(frequency)
-    start = datetime.date(day.year, (day.month - 1) // months * months + 1, 1)
-    month_index = start.year * 12 + start.month - 1 + months
-    end = datetime.date(month_index // 12, month_index % 12 + 1, 1) - datetime.timedelta(days=1)
-    return start, end
-
-
-def memberships_with_last_report_for(user) -> QuerySet[Membership]:
-    """Return ``user``'s memberships annotated with ``last_reported_end``.
-
-    It is the end of the latest period covered by a submitted or accepted report (the
-    same reports that count in ``memberships_overdue``); drafts and returned reports
-    do not count.
-    """
-    counted = (ContributionReport.Status.SUBMITTED, ContributionReport.Status.ACCEPTED)
-    return memberships_for_user(user).annotate(
-        last_reported_end=Max("reports__period_end", filter=Q(reports__status__in=counted))
-    )
-
-
-def next_report_period(membership: Membership, last_reported_end: datetime.date | None):
-    """Return (start, end) of the report ``membership`` owes next: the period after the last one reported.
-
-    With nothing reported yet it is the first whole period after joining. The report is
-    due when its period ends (no grace period, as in ``memberships_overdue``).
-    """
-    if last_reported_end is not None:
-        return reporting_period_containing(membership.reporting_frequency, last_reported_end + datetime.timedelta(days=1))
-    start, end = reporting_period_containing(membership.reporting_frequency, membership.joined_on)
-    if start < membership.joined_on:
-        start, end = reporting_period_containing(membership.reporting_frequency, end + datetime.timedelta(days=1))
-    return start, end
 
 
 def goals_with_progress(partnership: Partnership) -> list[SharedGoal]:

@@ -17,6 +17,7 @@ from kemitraan.history import history_model_of, history_row, history_values
 from .models import (
     Attachment,
     ContributionReport,
+    DeadlineSettings,
     Indicator,
     IndicatorValue,
     Membership,
@@ -571,3 +572,16 @@ def indicator_update(*, indicator: Indicator, **fields) -> Indicator:
 def indicator_delete(*, indicator: Indicator) -> None:
     """Delete an indicator and the values reported for it."""
     indicator.delete()
+
+
+@transaction.atomic
+def deadline_settings_save(*, settings: DeadlineSettings) -> DeadlineSettings:
+    """Save the admin's deadline settings (``partners.deadlines``).
+
+    Due dates and overdue counts are on every partnership's cached pages (dashboard, partner
+    home), so every partnership gets a new cache token and those pages are built afresh.
+    """
+    settings.full_clean()
+    settings.save()
+    Partnership.objects.all().touch()
+    return settings

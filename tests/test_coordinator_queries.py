@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 from partners import selectors
+from partners.deadlines import Deadlines, memberships_overdue
 from partners.models import ContributionReport, Frequency, Partnership
 from partners.views import coordinator as coordinator_views
 from tests import factories as f
@@ -21,17 +22,6 @@ TODAY = datetime.date(2026, 5, 10)
 
 
 # --- definitions ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("frequency", "today", "expected"), [
-    (Frequency.MONTHLY, datetime.date(2026, 1, 15), (datetime.date(2025, 12, 1), datetime.date(2025, 12, 31))),
-    (Frequency.QUARTERLY, TODAY, (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))),
-    (Frequency.QUARTERLY, datetime.date(2026, 4, 1), (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))),
-    (Frequency.HALF_YEARLY, TODAY, (datetime.date(2025, 7, 1), datetime.date(2025, 12, 31))),
-    (Frequency.YEARLY, TODAY, (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))),
-])
-def test_last_complete_reporting_period(frequency, today, expected):
-    assert selectors.reporting_period_last_complete(frequency, today) == expected
 
 
 def _member(partnership, **kwargs):
@@ -58,18 +48,18 @@ def test_member_without_a_report_for_the_last_quarter_is_overdue():
     _report(submitted, "submitted")
     accepted = _member(p)
     _report(accepted, "accepted", start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
-    assert set(selectors.memberships_overdue(TODAY)) == {missing, drafted, returned}
+    assert set(memberships_overdue(TODAY, Deadlines.load())) == {missing, drafted, returned}
 
 
 def test_members_not_expected_to_report_are_not_overdue():
     p = f.PartnershipFactory()
     _member(p, joined_on=datetime.date(2026, 2, 1))  # joined during the quarter
     _member(p, joined_on=datetime.date(2025, 1, 1), left_on=datetime.date(2026, 2, 1))  # left during it
-    monthly = _member(p, reporting_frequency=Frequency.MONTHLY)
-    _report(monthly, "submitted", start=datetime.date(2026, 4, 1), end=datetime.date(2026, 4, 30))
+    monthly = _member(p, reporting_frequency=Frequency.MONTHLY)  # March is due on 14 April; April not before 14 May
+    _report(monthly, "submitted", start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
     paused = f.PartnershipFactory(status=Partnership.Status.PAUSED)
     _member(paused)
-    assert list(selectors.memberships_overdue(TODAY)) == []
+    assert list(memberships_overdue(TODAY, Deadlines.load())) == []
 
 
 def test_health_is_the_official_index_of_the_latest_closed_cycle():
@@ -192,10 +182,10 @@ def test_dashboard_query_count_is_constant(client, coordinator):
 
     client.force_login(coordinator)
     # the session with its user, the partnerships the user sees (the key of the cached page, and the
-    # coordinator check on home), partnerships (count + page with every figure annotated), indicators
-    # with latest values, health, reports to review (count), "is the user a representative?".
-    # Each build changes the partnerships, so both requests render the figures afresh.
-    response = _assert_same_count(client, build, lambda made: reverse("home"), 8)
+    # coordinator check on home), the deadline settings, partnerships (count + page with every figure
+    # annotated), indicators with latest values, health, reports to review (count), "is the user a
+    # representative?". Each build changes the partnerships, so both requests render the figures afresh.
+    response = _assert_same_count(client, build, lambda made: reverse("home"), 9)
     assert len(response.context["rows"]) == 50
     assert all(row.health is not None and row.goal_progress is not None for row in response.context["rows"])
 
@@ -226,10 +216,10 @@ def test_partnership_detail_query_count_is_constant(client, coordinator, partner
 
     client.force_login(coordinator)
     # the session with its user, the user's partnerships (key of the cached page, and the access check),
-    # partnership with figures, indicators (progress), health, members with totals, pledges by
-    # kind, delivered by kind, goals, their indicators, recent reports, coordinators.
+    # the deadline settings, partnership with figures, indicators (progress), health, members with
+    # totals, pledges by kind, delivered by kind, goals, their indicators, recent reports, coordinators.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:partnership_detail", args=[partnership.pk]), 12
+        client, build, lambda made: reverse("partners:partnership_detail", args=[partnership.pk]), 13
     )
     assert len(response.context["members"]) == 50
 

@@ -176,3 +176,84 @@ def test_partners_see_findings_of_a_closed_cycle_only(client, partner_a, partner
     assert "Rapat jarang" in closed_page.content.decode()
     open_page = client.get(reverse("evaluations:cycle_detail", args=[open_cycle.pk]))
     assert "BELUM-FINAL" not in open_page.content.decode()
+
+
+# --- who must act on an action: the owner's representatives while it is a current member ----------
+
+JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
+RUN_DAY = datetime.date(2026, 6, 10)
+
+
+def _acting_on(client, user, day=RUN_DAY):
+    """What ``user`` is told to act on on ``day``: (home page titles, "my actions" titles, reminder mails)."""
+    import time_machine
+    from django.core import mail
+
+    from evaluations.reminders import send_due_reminders
+
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=JAKARTA), tick=False):
+        client.force_login(user)
+        home = client.get(reverse("partners:partner_home"))
+        mine = client.get(reverse("evaluations:my_actions"))
+        send_due_reminders(today=day)
+    deadlines = home.context["overdue"] + home.context["upcoming"]
+    return (
+        [d.title for d in deadlines if d.kind == "action"],
+        [a.title for a in mine.context["page"].object_list],
+        [m for m in mail.outbox if user.email in m.to and "Perbaikan" in m.subject],
+    )
+
+
+@pytest.fixture
+def action_due_soon(partnership, org_a):
+    # due two days after the run day: on the home page ("due soon") and in the action_due window (3 days)
+    return f.FollowUpActionFactory(partnership=partnership, owner_organisation=org_a, title="Perbaikan jadwal",
+                                   due_date=RUN_DAY + datetime.timedelta(days=2))
+
+
+def test_current_member_sees_its_action_and_is_reminded(client, partner_a, action_due_soon):
+    home, mine, mails = _acting_on(client, partner_a)
+    assert home == ["Perbaikan jadwal"] and mine == ["Perbaikan jadwal"]
+    assert len(mails) == 1
+
+
+def test_removed_member_no_longer_sees_its_action_nor_is_reminded(client, partner_a, membership_a, action_due_soon):
+    membership_a.delete()  # the coordinator removed the organisation from the partnership
+    home, mine, mails = _acting_on(client, partner_a)
+    assert (home, mine, mails) == ([], [], [])
+
+
+@pytest.mark.parametrize(("left", "acts"), [
+    (+1, True),  # leaves tomorrow: still a member today
+    (0, True),  # leaves today: a member to the end of its leaving day (as Membership.is_active)
+    (-1, False),  # left yesterday: no longer a member
+])
+def test_member_acts_on_its_action_up_to_its_leaving_day(client, partner_a, membership_a, action_due_soon, left, acts):
+    membership_a.left_on = RUN_DAY + datetime.timedelta(days=left)
+    membership_a.save()
+    home, mine, mails = _acting_on(client, partner_a)
+    expected = ["Perbaikan jadwal"] if acts else []
+    assert (home, mine, len(mails)) == (expected, expected, len(expected))
+
+
+def test_left_member_keeps_no_finished_actions_on_my_actions_either(client, partner_a, membership_a, partnership, org_a):
+    f.FollowUpActionFactory(partnership=partnership, owner_organisation=org_a, title="Selesai", status="done",
+                            due_date=RUN_DAY)
+    membership_a.left_on = RUN_DAY - datetime.timedelta(days=1)
+    membership_a.save()
+    _home, mine, _mails = _acting_on(client, partner_a)
+    assert mine == []
+
+
+def test_action_rule_is_one_selector_for_people_and_for_the_reminder_job(partner_a, partner_b, membership_b,
+                                                                           action_due_soon, partnership, org_b):
+    from evaluations.selectors import actions_owned_by
+
+    theirs = f.FollowUpActionFactory(partnership=partnership, owner_organisation=org_b, due_date=RUN_DAY)
+    membership_b.left_on = RUN_DAY - datetime.timedelta(days=1)
+    membership_b.save()
+    assert list(actions_owned_by(partner_a, today=RUN_DAY)) == [action_due_soon]
+    assert list(actions_owned_by(partner_b, today=RUN_DAY)) == []
+    # without a person: every action someone must act on (the reminder job mails the owner's representatives)
+    assert list(actions_owned_by(None, today=RUN_DAY)) == [action_due_soon]
+    assert theirs not in actions_owned_by(None, today=RUN_DAY)

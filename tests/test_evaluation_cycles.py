@@ -11,7 +11,6 @@ from evaluations.services import (
     cycle_close,
     cycle_create,
     cycle_open,
-    cycle_period_for,
     cycles_advance,
 )
 from partners.models import Partnership
@@ -22,22 +21,6 @@ D = datetime.date
 Q = Partnership.EvaluationFrequency
 
 pytestmark = pytest.mark.usefixtures("english")  # assertions read the English source strings
-
-
-@pytest.mark.parametrize(
-    ("frequency", "day", "expected"),
-    [
-        (Q.QUARTERLY, D(2026, 1, 1), (D(2026, 1, 1), D(2026, 3, 31))),
-        (Q.QUARTERLY, D(2026, 3, 31), (D(2026, 1, 1), D(2026, 3, 31))),
-        (Q.QUARTERLY, D(2026, 4, 1), (D(2026, 4, 1), D(2026, 6, 30))),
-        (Q.QUARTERLY, D(2026, 11, 28), (D(2026, 10, 1), D(2026, 12, 31))),
-        (Q.HALF_YEARLY, D(2026, 6, 30), (D(2026, 1, 1), D(2026, 6, 30))),
-        (Q.HALF_YEARLY, D(2026, 7, 1), (D(2026, 7, 1), D(2026, 12, 31))),
-        (Q.YEARLY, D(2028, 2, 29), (D(2028, 1, 1), D(2028, 12, 31))),
-    ],
-)
-def test_period_is_the_calendar_quarter_half_or_year_containing_the_day(frequency, day, expected):
-    assert cycle_period_for(frequency=frequency, day=day) == expected
 
 
 def test_advance_creates_and_opens_current_cycle_for_each_active_partnership(db):

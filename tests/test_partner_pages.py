@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
 from partners.models import ContributionReport, IndicatorValue
-from partners.selectors import next_report_period, reporting_period_containing
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -30,31 +29,6 @@ def _home(client, user):
     return response
 
 
-# --- reporting periods ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("frequency", "day", "period"),
-    [
-        ("monthly", datetime.date(2026, 2, 14), (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))),
-        ("quarterly", datetime.date(2026, 5, 10), (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))),
-        ("half_yearly", datetime.date(2026, 11, 30), (datetime.date(2026, 7, 1), datetime.date(2026, 12, 31))),
-        ("yearly", datetime.date(2026, 12, 31), (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))),
-    ],
-)
-def test_reporting_period_is_calendar_aligned(frequency, day, period):
-    assert reporting_period_containing(frequency, day) == period
-
-
-def test_next_report_period_follows_the_last_reported_one(membership_a):
-    membership_a.joined_on = datetime.date(2026, 2, 10)
-    # Joined mid-quarter: the first whole quarter is owed first.
-    assert next_report_period(membership_a, None) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
-    assert next_report_period(membership_a, datetime.date(2026, 6, 30)) == (
-        datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)
-    )
-
-
 # --- home ---------------------------------------------------------------------------------------
 
 
@@ -65,24 +39,25 @@ def test_home_shows_only_my_organisations_partnerships(client, partner_a, partne
     assert other_partnership.title not in response.content.decode()
 
 
-def test_home_lists_overdue_report_for_the_period_after_the_last_reported(client, partner_a, membership_a, frozen):
+def test_home_lists_the_overdue_report_and_the_next_one_due(client, partner_a, membership_a, frozen):
+    # 10 May: Q1's report was due on 14 April (31 March + 14 days' grace), Q2's is due on 14 July.
     response = _home(client, partner_a)
     [report_due] = [d for d in response.context["overdue"] if d.kind == "report"]
-    assert report_due.due == datetime.date(2026, 3, 31)
+    assert report_due.due == datetime.date(2026, 4, 14)
     assert report_due.url.endswith(f"?membership={membership_a.pk}")
 
     f.ContributionReportFactory(membership=membership_a, status=S.SUBMITTED, period_end=datetime.date(2026, 3, 31))
     response = _home(client, partner_a)
     assert not [d for d in response.context["overdue"] if d.kind == "report"]
     [next_due] = [d for d in response.context["upcoming"] if d.kind == "report"]
-    assert next_due.due == datetime.date(2026, 6, 30)
+    assert next_due.due == datetime.date(2026, 7, 14)
 
 
 def test_draft_or_returned_report_does_not_clear_the_deadline(client, partner_a, membership_a, frozen):
     f.ContributionReportFactory(membership=membership_a, status=S.DRAFT)
     f.ContributionReportFactory(membership=membership_a, status=S.RETURNED, return_reason="Kurang bukti")
     response = _home(client, partner_a)
-    assert [d.due for d in response.context["overdue"] if d.kind == "report"] == [datetime.date(2026, 3, 31)]
+    assert [d.due for d in response.context["overdue"] if d.kind == "report"] == [datetime.date(2026, 4, 14)]
 
 
 def test_home_lists_open_evaluation_cycles_not_yet_answered(client, partner_a, membership_a, partnership, frozen):

@@ -156,3 +156,133 @@ def test_the_year_in_each_recipients_language(year, settings):
     assert "14 April 2026" in by_recipient[A].body
     assert by_recipient[A].extra_headers["Content-Language"] == "id"
     assert by_recipient[A2].extra_headers["Content-Language"] == "en"
+
+
+# --- the pages and the reminders agree on every day ---------------------------------------------------
+#
+# Members of every reporting frequency, reporting on time, late, early, on the due day, never, or
+# with a returned report; one joins mid-year, one leaves; a second partnership is paused for the
+# summer. Each day the dashboard's overdue figure, the partner home's report deadlines and the
+# reminders the job sends that day must tell the same story (partners.deadlines): the reminder
+# rules are set so that "overdue" fires on the first overdue day, "due" 7 days before.
+
+
+@pytest.fixture
+def members(coordinator, other_coordinator):
+    from evaluations.models import ReminderKind, ReminderRule
+
+    ReminderRule.objects.create(kind=ReminderKind.REPORT_DUE, days=7)
+    ReminderRule.objects.create(kind=ReminderKind.REPORT_OVERDUE, days=1)
+    d = datetime.date
+    main = f.PartnershipFactory(title="Utama", start_date=d(2025, 1, 1))
+    summer = f.PartnershipFactory(title="Musim panas", start_date=d(2025, 1, 1))
+    for p in (main, summer):
+        p.coordinators.add(coordinator)
+    rep = f.UserFactory(email="wakil@example.org", preferred_language="en")
+
+    def member(name, partnership, frequency, joined, left=None):
+        org = f.OrganisationFactory(name=name)
+        org.representatives.add(rep)
+        return f.MembershipFactory(partnership=partnership, organisation=org, reporting_frequency=frequency,
+                                   joined_on=joined, left_on=left)
+
+    return {
+        "rep": rep, "coordinator": coordinator, "summer": summer,
+        "monthly": member("Bulanan", main, "monthly", d(2025, 12, 1)),
+        "quarterly": member("Triwulan", main, "quarterly", d(2025, 10, 1)),
+        "half": member("Semester", main, "half_yearly", d(2026, 1, 1)),
+        "yearly": member("Tahunan", main, "yearly", d(2025, 1, 1)),
+        "joins": member("Baru", main, "quarterly", d(2026, 5, 10)),
+        "leaves": member("Pamit", main, "quarterly", d(2025, 1, 1), left=d(2026, 8, 15)),
+        "paused": member("Jeda", summer, "quarterly", d(2025, 1, 1)),
+    }
+
+
+def _agreement_events(m):
+    d = datetime.date
+
+    def report(key, start, end, accept=False, give_back=False):
+        def do():
+            membership = m[key]
+            draft = f.ContributionReportFactory(membership=membership, created_by=m["rep"], period_start=start,
+                                                period_end=end)
+            submitted = partner_services.report_submit(report=draft, user=m["rep"])
+            if give_back:
+                partner_services.report_return(report=submitted, user=m["coordinator"], reason="Kurang bukti.")
+            elif accept:
+                partner_services.report_accept(report=submitted, user=m["coordinator"])
+        return do
+
+    def resubmit(key, start):
+        def do():
+            returned = ContributionReport.objects.get(membership=m[key], period_start=start)
+            partner_services.report_resubmit(report=returned, user=m["rep"])
+        return do
+
+    def status(value):
+        return lambda: partner_services.partnership_update(partnership=m["summer"], status=value)
+
+    return {
+        d(2026, 2, 10): [report("monthly", d(2026, 1, 1), d(2026, 1, 31))],  # on time (due 14 Feb)
+        d(2026, 3, 20): [report("monthly", d(2026, 2, 1), d(2026, 2, 28), accept=True)],  # late (due 14 Mar)
+        d(2026, 4, 20): [report("quarterly", d(2026, 1, 1), d(2026, 3, 31))],  # late (due 14 Apr)
+        d(2026, 5, 14): [report("monthly", d(2026, 4, 1), d(2026, 4, 30))],  # on its due day
+        d(2026, 6, 1): [status("paused")],
+        d(2026, 6, 15): [report("quarterly", d(2026, 4, 1), d(2026, 6, 30))],  # early, during the period
+        d(2026, 7, 14): [report("half", d(2026, 1, 1), d(2026, 6, 30))],  # on its due day
+        d(2026, 9, 1): [status("active")],
+        d(2026, 10, 1): [report("monthly", d(2026, 9, 1), d(2026, 9, 30))],
+        d(2026, 10, 10): [report("quarterly", d(2026, 7, 1), d(2026, 9, 30), give_back=True)],  # returned
+        d(2026, 10, 20): [resubmit("quarterly", d(2026, 7, 1))],
+        d(2026, 11, 30): [report("yearly", d(2026, 1, 1), d(2026, 12, 31))],  # early, for 2026
+    }
+
+
+def test_pages_and_reminders_agree_on_every_day_of_a_year(client, members, settings):
+    from django.core.cache import caches
+    from django.urls import reverse
+
+    from evaluations.models import ReminderKind
+    from partners.deadlines import Deadlines, Period
+
+    settings.REMINDER_FLUSH_SECONDS = 60
+    rules = Deadlines.load()
+    events = _agreement_events(members)
+    names = {m.pk: m.organisation.name for m in Membership.objects.select_related("organisation")}
+    seen = {"overdue": 0, "due": 0, "days_with_overdue": 0}
+    day, last_log = datetime.date(2026, 1, 1), 0
+    while day <= datetime.date(2026, 12, 31):
+        with time_machine.travel(datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=JAKARTA), tick=False):
+            for event in events.get(day, []):
+                event()
+            caches["fragments"].clear()
+            client.force_login(members["coordinator"])
+            dashboard = client.get(reverse("home")).context
+            client.force_login(members["rep"])
+            home = client.get(reverse("partners:partner_home")).context
+            send_due_reminders(today=day)
+        sent = {ReminderKind.REPORT_DUE: set(), ReminderKind.REPORT_OVERDUE: set()}
+        for log in ReminderLog.objects.filter(pk__gt=last_log, kind__in=list(sent)).order_by("pk"):
+            sent[log.kind].add((names[log.object_id], rules.report_due(Period.from_key(log.period))))
+        last_log = ReminderLog.objects.order_by("pk").values_list("pk", flat=True).last() or last_log
+        overdue = {(d.organisation_name, d.due) for d in home["overdue"] if d.kind == "report"}
+        upcoming = {(d.organisation_name, d.due) for d in home["upcoming"] if d.kind == "report"}
+        week = datetime.timedelta(days=7)
+
+        # the dashboard counts exactly the members the partner home lists as overdue
+        assert sum(row.reports_overdue for row in dashboard["rows"]) == len(overdue), day
+        # each report is overdue (home) from the day after its due date, and reminded that very day
+        assert {due for _org, due in overdue} <= {day - datetime.timedelta(days=n) for n in range(1, 400)}, day
+        assert sent[ReminderKind.REPORT_OVERDUE] == {(org, due) for org, due in overdue
+                                                     if due == day - datetime.timedelta(days=1)}, day
+        # a "due" reminder is about a report the home lists as upcoming, due within its 7 days
+        assert sent[ReminderKind.REPORT_DUE] <= upcoming, day
+        assert {(org, due) for org, due in upcoming if due == day + week} <= sent[ReminderKind.REPORT_DUE], day
+        assert all(day <= due <= day + week for _org, due in sent[ReminderKind.REPORT_DUE]), day
+        seen["overdue"] += len(sent[ReminderKind.REPORT_OVERDUE])
+        seen["due"] += len(sent[ReminderKind.REPORT_DUE])
+        seen["days_with_overdue"] += bool(overdue)
+        day += datetime.timedelta(days=1)
+
+    # the year was not empty: the story had overdue and due reports on many days
+    assert seen["overdue"] >= 10 and seen["due"] >= 15 and seen["days_with_overdue"] >= 200, seen

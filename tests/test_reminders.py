@@ -23,13 +23,7 @@ from evaluations.models import (
     ReminderLog,
     ReminderRule,
 )
-from evaluations.reminders import (
-    absolute_url,
-    parse_period_key,
-    period_key,
-    reporting_period,
-    send_due_reminders,
-)
+from evaluations.reminders import absolute_url, send_due_reminders
 from partners.models import ContributionReport, Frequency, Membership
 from tests import factories as f
 
@@ -58,24 +52,6 @@ def logged(status=None, kind=""):
 def _site(settings):
     settings.SITE_URL = "https://kemitraan.example"
     settings.REMINDER_FLUSH_SECONDS = 60
-
-
-# --- reporting periods -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("frequency", "day", "start", "end", "key"),
-    [
-        (Frequency.MONTHLY, "2026-02-10", "2026-02-01", "2026-02-28", "2026-02"),
-        (Frequency.QUARTERLY, "2026-05-31", "2026-04-01", "2026-06-30", "2026-Q2"),
-        (Frequency.HALF_YEARLY, "2026-07-01", "2026-07-01", "2026-12-31", "2026-H2"),
-        (Frequency.YEARLY, "2026-03-03", "2026-01-01", "2026-12-31", "2026"),
-    ],
-)
-def test_reporting_periods_are_calendar_aligned_and_keys_round_trip(frequency, day, start, end, key):
-    assert reporting_period(D(day), frequency) == (D(start), D(end))
-    assert period_key(D(start), frequency) == key
-    assert parse_period_key(key) == (D(start), D(end), frequency)
 
 
 # --- contribution reports ----------------------------------------------------------
@@ -118,7 +94,7 @@ def test_report_due_is_still_sent_for_a_draft_or_returned_report(partner_a, memb
 
 @pytest.mark.parametrize(("joined_on", "left_on"), [
     ("2026-01-01", "2026-03-30"),  # left before the period's last day
-    ("2026-01-02", None),  # joined during the period (as partners.selectors.memberships_overdue)
+    ("2026-01-02", None),  # joined during the period (partners.deadlines: who owes a report)
     ("2026-04-02", None),  # joined after it
 ])
 def test_report_due_is_only_for_members_of_the_whole_period(partner_a, membership_a, joined_on, left_on):

@@ -167,9 +167,10 @@ def test_partner_home_query_count_does_not_grow_with_partnerships(client, partne
     _home_rows(org_a, 47)
     many = _count(client, url)
     assert len(many[1]) and "evaluation" in " ".join(many[1]).lower()
-    # the session with its user, the user's partnerships (key of the cached fragment), memberships (with
-    # last report), open cycles, submitted answers, follow-up actions, recent reports
-    _assert_same(few, many, 7)
+    # the session with its user, the user's partnerships (key of the cached fragment), the deadline
+    # settings, memberships, their counted reports of the periods they may owe, open cycles,
+    # submitted answers, follow-up actions, recent reports
+    _assert_same(few, many, 9)
 
 
 # --- indicator values -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -133,13 +134,17 @@ def test_errors_are_shown_in_english_for_an_english_user(client, partner_a, memb
     assert "This field is required." in response.content.decode()
 
 
-def test_create_prefills_the_next_period_for_a_membership(client, partner_a, membership_a):
+def test_create_prefills_the_period_the_member_owes_next(client, partner_a, membership_a):
+    # 10 May 2026: Q1's report is overdue (due 14 April); once it is in, Q2 is owed next (partners.deadlines).
     client.force_login(partner_a)
-    response = client.get(reverse("partners:report_create") + f"?membership={membership_a.pk}")
-    initial = response.context["form"].initial
-    assert initial["membership"] == membership_a.pk
-    assert initial["period_start"] == datetime.date(2026, 1, 1)
-    assert initial["period_end"] == datetime.date(2026, 3, 31)
+    url = reverse("partners:report_create") + f"?membership={membership_a.pk}"
+    with time_machine.travel(datetime.datetime(2026, 5, 10, 9, 0, tzinfo=datetime.UTC), tick=False):
+        initial = client.get(url).context["form"].initial
+        assert initial["membership"] == membership_a.pk
+        assert (initial["period_start"], initial["period_end"]) == (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
+        f.ContributionReportFactory(membership=membership_a, status="submitted")
+        initial = client.get(url).context["form"].initial
+        assert (initial["period_start"], initial["period_end"]) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
 
 
 def test_create_page_is_404_for_someone_without_an_organisation(client, outsider, coordinator, partnership):

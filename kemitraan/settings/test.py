@@ -16,7 +16,7 @@ STORAGES = {
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
-# Reminder job knobs for the Celery integration tests (see evaluations/reminders.py).
+# Reminder job knobs for the Celery integration tests (see evaluations/reminders/).
 REMINDER_SEND_DELAY = env.float("REMINDER_SEND_DELAY", default=0.0)
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 REMINDER_FLUSH_SECONDS = env.float("REMINDER_FLUSH_SECONDS", default=1.0)

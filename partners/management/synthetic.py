@@ -43,8 +43,8 @@ from evaluations.models import (
     Vote,
 )
 from evaluations.results import decision_outcome
-from evaluations.services import cycle_due_date
-from partners.demo import DEMO_PASSWORD, add_months, quarter_start
+from partners.deadlines import Deadlines, Period, first_of_month
+from partners.demo import DEMO_PASSWORD
 from partners.models import (
     ContributionKind,
     ContributionReport,
@@ -142,9 +142,8 @@ class _Run:
         # Month periods counted back from the current month: (start, end, the morning after it ends).
         self.months = []
         for back in range(max(REPORT_MONTHS, VALUE_MONTHS) + 1):
-            start = add_months(self.this_month, -back)
-            end = add_months(start, 1) - datetime.timedelta(days=1)
-            self.months.append((start, end, self._moment(end + datetime.timedelta(days=1))))
+            month = Period.containing(Frequency.MONTHLY, first_of_month(self.this_month, -back))
+            self.months.append((month.start, month.end, self._moment(month.end + datetime.timedelta(days=1))))
 
     def _moment(self, day, hour=9):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
@@ -293,9 +292,9 @@ class _Run:
     def _partnerships(self, new, coordinators, organisations):
         plans = []
         for i in new:
-            start = add_months(self.this_month, -(REPORT_MONTHS + i % 12))
+            start = first_of_month(self.this_month, -(REPORT_MONTHS + i % 12))
             plans.append(_Plan(
-                index=i, start=start, planned_end=add_months(start, 60) - datetime.timedelta(days=1),
+                index=i, start=start, planned_end=first_of_month(start, 60) - datetime.timedelta(days=1),
                 coordinator_id=coordinators[i // PARTNERSHIPS_PER_COORDINATOR],
             ))
 
@@ -459,12 +458,13 @@ class _Run:
         # Quarterly cycles on the calendar of the daily cycles_advance job: the current quarter's
         # is open, earlier ones closed the day after their due date (the previous quarter's is
         # still open during the first two weeks of a quarter).
-        this_quarter = quarter_start(self.today)
+        deadlines = Deadlines.load()
+        this_quarter = deadlines.cycle_period(Frequency.QUARTERLY, self.today)
         quarters = []
         for back in range(CLOSED_CYCLES, -1, -1):  # oldest first
-            start = add_months(this_quarter, -3 * back)
-            end = add_months(start, 3) - datetime.timedelta(days=1)
-            due = cycle_due_date(end)
+            quarter = deadlines.cycle_period(Frequency.QUARTERLY, first_of_month(this_quarter.start, -3 * back))
+            start, end = quarter.start, quarter.end
+            due = deadlines.cycle_due_date(end)
             closed_at = None if due >= self.today else self._past(self._moment(due + datetime.timedelta(days=1), 1))
             quarters.append((start, end, due, self._past(self._moment(start, 7)), closed_at))
         cycles = []

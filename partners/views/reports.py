@@ -34,9 +34,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
+from evaluations.models import EvaluationCycle, EvaluationResponse
+from evaluations.selectors import actions_owned_by
 from kemitraan import fragments
 from partners import exports, services
+from partners.deadlines import Deadlines, Period, counted_reports, is_overdue, period_owed_next, reports_owed
 from partners.filters_reports import (
     ORGANISATION_SEARCH_MAX_LENGTH,
     SORT_FIELDS,
@@ -60,11 +62,8 @@ from partners.models import (
 )
 from partners.selectors import (
     memberships_for_user,
-    memberships_with_last_report_for,
-    next_report_period,
     partnership_tokens_for_user,
     report_get,
-    reporting_period_containing,
     reports_editable_by,
     reports_for_user,
     user_coordinates,
@@ -125,7 +124,7 @@ class Deadline:
 
     @property
     def overdue(self):
-        return self.due < self.today
+        return is_overdue(self.due, self.today)
 
     @property
     def days(self):
@@ -136,25 +135,26 @@ class Deadline:
         return (self.today - self.due).days
 
 
-def _report_deadlines(memberships, today):
+def _report_deadlines(memberships, today, rules: Deadlines):
+    """The reports each member owes (``partners.deadlines.reports_owed``): the overdue one, and the
+    next one once its period has begun or it is due within ``DUE_SOON_DAYS``."""
+    reports = counted_reports([m.pk for m in memberships], today=today, deadlines=rules)
     deadlines = []
     for membership in memberships:
-        partnership = membership.partnership
-        if partnership.status != Partnership.Status.ACTIVE or not membership.is_active:
-            continue
-        start, end = next_report_period(membership, membership.last_reported_end)
-        if end > today + datetime.timedelta(days=DUE_SOON_DAYS) and start > today:
-            continue
-        url = reverse("partners:report_create") + f"?membership={membership.pk}"
-        deadlines.append(Deadline(
-            kind="report",
-            title=_("Contribution report %(start)s – %(end)s") % {
-                "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
-                "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
-            },
-            partnership=partnership, organisation_name=membership.organisation.name,
-            due=end, today=today, url=url,
-        ))
+        for owed in reports_owed(membership, reports[membership.pk], today=today, deadlines=rules):
+            period = owed.period
+            if not owed.overdue and period.start > today and owed.due > today + datetime.timedelta(days=DUE_SOON_DAYS):
+                continue
+            deadlines.append(Deadline(
+                kind="report",
+                title=_("Contribution report %(start)s – %(end)s") % {
+                    "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
+                    "end": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
+                },
+                partnership=membership.partnership, organisation_name=membership.organisation.name,
+                due=owed.due, today=today,
+                url=reverse("partners:report_create") + f"?membership={membership.pk}",
+            ))
     return deadlines
 
 
@@ -194,12 +194,8 @@ def _evaluation_deadlines(memberships, today):
 
 def _action_deadlines(user, today):
     actions = (
-        FollowUpAction.objects.filter(
-            owner_organisation__representatives=user,
-            status__in=[FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS],
-            due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-        )
-        .select_related("partnership", "owner_organisation")
+        actions_owned_by(user, today=today)
+        .filter(due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
         .order_by("due_date", "id")[:HOME_ACTIONS_LIMIT]
     )
     return [
@@ -217,12 +213,10 @@ def _action_deadlines(user, today):
 def partner_home(request):
     """Show my organisations' partnerships, what is due or overdue, and my latest reports (a cached page)."""
     def build(request):  # at the page's normal address (fragments.render_page)
-        today = timezone.localdate()
-        memberships = list(
-            memberships_with_last_report_for(request.user).order_by("partnership__title", "organisation__name")
-        )
+        today, rules = timezone.localdate(), Deadlines.load()
+        memberships = list(memberships_for_user(request.user).order_by("partnership__title", "organisation__name"))
         deadlines = sorted(
-            _report_deadlines(memberships, today)
+            _report_deadlines(memberships, today, rules)
             + _evaluation_deadlines(memberships, today)
             + _action_deadlines(request.user, today),
             key=lambda d: (d.due, d.kind),
@@ -487,7 +481,7 @@ def report_create(request):
             else:
                 messages.success(request, _("The draft report was saved. Attach supporting files, then submit it."))
                 return redirect(report)
-    memberships = memberships_with_last_report_for(request.user)
+    memberships = memberships_for_user(request.user)
     if not memberships.exists():
         raise Http404(_("You do not represent any organisation in a partnership."))
     if request.method != "POST":
@@ -497,11 +491,15 @@ def report_create(request):
 
 def _next_period_of(memberships, chosen: str) -> dict:
     """The form's initial values for ``?membership=<id>``: that member and the period it owes next."""
-    membership = memberships.filter(pk=int(chosen)).first() if chosen.isdecimal() and chosen.isascii() else None
+    if not (chosen.isdecimal() and chosen.isascii()):
+        return {}
+    membership = memberships.filter(pk=int(chosen)).first()
     if membership is None:
         return {}
-    start, end = next_report_period(membership, membership.last_reported_end)
-    return {"membership": membership.pk, "period_start": start, "period_end": end}
+    today, rules = timezone.localdate(), Deadlines.load()
+    reports = counted_reports([membership.pk], today=today, deadlines=rules)[membership.pk]
+    period = period_owed_next(membership, reports, today=today, deadlines=rules)
+    return {"membership": membership.pk, "period_start": period.start, "period_end": period.end}
 
 
 @login_required
@@ -672,7 +670,8 @@ def indicatorvalue_entry(request, pk):
         .select_related("goal")
         .order_by("goal__order", "goal_id", "id")
     )
-    default_start, default_end = reporting_period_containing(membership.reporting_frequency, timezone.localdate())
+    current = Period.containing(membership.reporting_frequency, timezone.localdate())
+    default_start, default_end = current.start, current.end
     source = request.POST if request.method == "POST" else (request.GET if "period_start" in request.GET else None)
     period_form = IndicatorPeriodForm(source, initial={"period_start": default_start, "period_end": default_end})
     if period_form.is_bound and period_form.is_valid():

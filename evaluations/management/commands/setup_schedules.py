@@ -1,4 +1,7 @@
-"""Create the periodic tasks and the default reminder rules (idempotent): ``manage.py setup_schedules``."""
+"""Create the periodic tasks, the default reminder rules and the deadline settings row (idempotent).
+
+``manage.py setup_schedules``; an admin edits the rules and the deadlines afterwards.
+"""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -6,6 +9,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from evaluations.models import ReminderRule
 from evaluations.reminders import DEFAULT_RULE_DAYS
+from partners.models import DeadlineSettings
 
 # name → (task, crontab fields, description); times are in settings.TIME_ZONE (Asia/Jakarta).
 SCHEDULES = {
@@ -33,7 +37,7 @@ SCHEDULES = {
 
 
 class Command(BaseCommand):
-    help = "Create or update the periodic tasks (by name) and add the missing reminder rules."
+    help = "Create or update the periodic tasks (by name), add the missing reminder rules and deadline settings."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -53,3 +57,7 @@ class Command(BaseCommand):
             # Rules are edited in admin: add the missing ones, never overwrite an edited one.
             rule, created = ReminderRule.objects.get_or_create(kind=kind, defaults={"days": days})
             self.stdout.write(f"{'created' if created else 'kept'} reminder rule: {rule.kind} = {rule.days} days")
+        # The one row of deadline settings (the migration made it; a restored or flushed database may not have it).
+        deadlines, created = DeadlineSettings.objects.get_or_create(id=1)
+        self.stdout.write(f"{'created' if created else 'kept'} deadline settings: "
+                          f"report grace {deadlines.report_grace_days} days")
