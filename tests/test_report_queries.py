@@ -47,10 +47,10 @@ def _list_rows(membership_a, membership_b, n):
         f.ContributionReportFactory(membership=membership_b, status=ContributionReport.Status.ACCEPTED)
 
 
-# Queries: the session with its user, the user's partnerships (key of the cached fragment), partnerships
+# Queries: the session, the user, the user's partnerships (key of the cached fragment), partnerships
 # for the filter select, organisations for the filter select, "may create" check, paginator
 # count, page rows (reports joined to member, organisation, partnership, reviewer).
-LIST_QUERIES = 7
+LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("who", ["partner_a", "coordinator"])
@@ -82,9 +82,9 @@ def _detail_rows(report, partner, n):
     report.goals.add(*[f.SharedGoalFactory(partnership=report.membership.partnership) for _ in range(n)])
 
 
-# Queries: the session with its user, report (joined), may-edit check, coordinates-this-partnership
+# Queries: the session, the user, report (joined), may-edit check, coordinates-this-partnership
 # check (for the review links), goals, attachments, history (joined to its users).
-@pytest.mark.parametrize(("who", "expected"), [("partner_a", 7), ("coordinator", 7)])
+@pytest.mark.parametrize(("who", "expected"), [("partner_a", 8), ("coordinator", 8)])
 def test_report_detail_query_count_does_not_grow_with_files_goals_or_history(
     client, request, who, expected, partner_a, report_a
 ):
@@ -112,8 +112,8 @@ def test_attachment_page_query_count_does_not_grow_with_files(client, partner_a,
     for i in range(47):
         services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
     many = _count(client, url)
-    # the session with its user, report, attachments
-    _assert_same(few, many, 3)
+    # the session, the user, report, attachments
+    _assert_same(few, many, 4)
 
 
 def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client, partner_a, org_a):
@@ -129,8 +129,8 @@ def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client
     few = _count(client, url)
     add(47)
     many = _count(client, url)
-    # the session with its user, "has memberships", membership choices, goal choices
-    _assert_same(few, many, 4)
+    # the session, the user, "has memberships", membership choices, goal choices
+    _assert_same(few, many, 5)
 
 
 def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a, report_a):
@@ -142,8 +142,8 @@ def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a
     for _ in range(47):
         report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
     many = _count(client, url)
-    # the session with its user, report, its goals (initial), membership choice, goal choices
-    _assert_same(few, many, 5)
+    # the session, the user, report, its goals (initial), membership choice, goal choices
+    _assert_same(few, many, 6)
 
 
 # --- partner home ---------------------------------------------------------------------------------
@@ -167,9 +167,9 @@ def test_partner_home_query_count_does_not_grow_with_partnerships(client, partne
     _home_rows(org_a, 47)
     many = _count(client, url)
     assert len(many[1]) and "evaluation" in " ".join(many[1]).lower()
-    # the session with its user, the user's partnerships (key of the cached fragment), memberships (with
+    # the session, the user, the user's partnerships (key of the cached fragment), memberships (with
     # last report), open cycles, submitted answers, follow-up actions, recent reports
-    _assert_same(few, many, 7)
+    _assert_same(few, many, 8)
 
 
 # --- indicator values -------------------------------------------------------------------------------
@@ -192,14 +192,14 @@ def test_indicator_value_page_query_count_does_not_grow_with_indicators(client, 
     few = _count(client, url)
     add(47)
     many = _count(client, url)
-    # the session with its user, membership, indicators (with goal), existing values, reported periods
-    _assert_same(few, many, 5)
+    # the session, the user, membership, indicators (with goal), existing values, reported periods
+    _assert_same(few, many, 6)
 
 
 # --- confirmation pages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "expected"), [("report_delete", 3), ("report_submit", 2)])
+@pytest.mark.parametrize(("name", "expected"), [("report_delete", 4), ("report_submit", 3)])
 def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner_a, report_a, name, expected):
     client.force_login(partner_a)
     url = reverse(f"partners:{name}", kwargs={"pk": report_a.pk})
@@ -209,7 +209,7 @@ def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner
     for i in range(47):
         services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
     many = _count(client, url)
-    # the session with its user, report (joined); the delete page also counts the files it will remove
+    # the session, the user, report (joined); the delete page also counts the files it will remove
     _assert_same(few, many, expected)
 
 
@@ -221,8 +221,8 @@ def test_attachment_delete_confirmation_query_count(client, partner_a, report_a)
     ]
     url = reverse("partners:attachment_delete", kwargs={"pk": attachments[0].pk})
     count, sql = _count(client, url)
-    # the session with its user, attachment joined to its report, member, organisation and partnership
-    assert count == 2, "\n".join(sql)
+    # the session, the user, attachment joined to its report, member, organisation and partnership
+    assert count == 3, "\n".join(sql)
 
 
 # --- the report form's POST -------------------------------------------------------------------------
@@ -265,12 +265,12 @@ def test_report_create_post_reads_each_row_once(client, partner_a, membership_a,
     # goal links only when goals are ticked (services.NEW_REPORT_WITHOUT_GOALS_STATEMENT otherwise)
     assert written.count('INSERT INTO "partners_contributionreport_goals"') == (1 if with_goals else 0), written
     reads = [sql for sql in queries if sql.startswith("SELECT")]
-    # the session with its user; the member (checked against the user's memberships) by the form when goals
+    # the session, the user; the member (checked against the user's memberships) by the form when goals
     # are ticked, else by the write (on PostgreSQL inside its one statement, elsewhere a SELECT of its own);
     # with goals: the goals (checked against the partnerships of the user's memberships); a new report has
     # no links to read first
     member_read = with_goals or connection.vendor != "postgresql"
-    assert len(reads) == 1 + member_read + with_goals, "\n".join(reads)
+    assert len(reads) == 2 + member_read + with_goals, "\n".join(reads)
 
 
 def test_report_create_post_checks_the_member_without_the_organisation_table(client, partner_a, membership_a, membership_b):

@@ -1,46 +1,8 @@
-"""The pieces every signed-in request goes through: the user's load and the Redis cache client."""
+"""The pieces every signed-in request goes through: the Redis cache client and the scope statement."""
 import os
 
 import pytest
-from django.contrib.auth import backends as django_backends
-from django.contrib.auth import get_user_model
-from django.forms.models import model_to_dict
-from django.urls import reverse
-from django.utils import timezone
-
-from accounts.backends import ModelBackend
 from kemitraan.cache import RedisCache
-from tests import factories as f
-
-
-@pytest.mark.django_db
-def test_backend_loads_the_user_as_django_does():
-    user = f.UserFactory(full_name="Sri Rahayu", preferred_language="en", is_staff=True)
-    user.last_login = timezone.now()
-    user.save()
-    ours = ModelBackend().get_user(user.pk)
-    django_s = django_backends.ModelBackend().get_user(user.pk)
-    fields = [field.attname for field in get_user_model()._meta.concrete_fields]
-    assert model_to_dict(ours, fields) == model_to_dict(django_s, fields)
-    assert type(ours.last_login) is type(django_s.last_login) and ours.is_staff is True  # values converted
-    assert ours._state.adding is False and ours._state.db == "default"
-
-
-@pytest.mark.django_db
-def test_backend_refuses_inactive_and_unknown_users():
-    inactive = f.UserFactory(is_active=False)
-    assert ModelBackend().get_user(inactive.pk) is None
-    assert ModelBackend().get_user(inactive.pk + 1000) is None
-
-
-@pytest.mark.django_db
-def test_signed_in_requests_use_the_backend_and_a_deactivated_user_is_signed_out(client):
-    user = f.UserFactory()
-    client.force_login(user)
-    assert client.session["_auth_user_backend"] == "accounts.backends.ModelBackend"
-    assert client.get(reverse("accounts:profile")).status_code == 200
-    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
-    assert client.get(reverse("accounts:profile")).status_code == 302  # to the sign-in page
 
 
 def _redis_url():
