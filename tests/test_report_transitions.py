@@ -130,6 +130,17 @@ def test_full_round_trip_draft_submit_return_resubmit_accept(membership_a, partn
     assert statuses == ["draft", "submitted", "returned", "submitted", "accepted"]
 
 
+def test_report_create_refuses_bad_values_and_writes_nothing(membership_a, partner_a):
+    from decimal import Decimal
+
+    with pytest.raises(ValidationError) as refused:
+        services.report_create(membership=membership_a, user=partner_a, period_start=datetime.date(2026, 1, 1),
+                               period_end=datetime.date(2026, 1, 31), kind="funds", quantity=Decimal("-1"),
+                               description="Bantuan")
+    assert refused.value.messages == ["The quantity cannot be negative."]
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
+
+
 @pytest.mark.parametrize(("from_status", "service"), list(LEGAL), ids=lambda v: str(v))
 def test_each_legal_transition_adds_exactly_one_history_row_with_the_actor(
     from_status, service, membership_a, coordinator

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from partners import services
-from partners.models import Attachment, ContributionReport
+from partners.models import Attachment, ContributionReport, Membership, Partnership
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,84 @@ def test_partner_cannot_create_report_for_another_organisations_membership(clien
     assert response.status_code == 200
     assert "membership" in response.context["form"].errors
     assert not ContributionReport.objects.exists()
+
+
+@pytest.mark.parametrize("member", ["other organisation's", "unknown"])
+def test_a_member_not_the_partners_own_is_refused_on_its_field_and_writes_nothing(
+    client, partner_a, membership_a, membership_b, member
+):
+    goal = f.SharedGoalFactory(partnership=membership_b.partnership)
+    tokens = dict(Partnership.objects.values_list("pk", "cache_token"))
+    membership_id = membership_b.pk if member == "other organisation's" else membership_b.pk + 1000
+    client.force_login(partner_a)
+    data = {**_report_data(membership_a, goals=[goal.pk]), "membership": membership_id}
+    response = client.post(reverse("partners:report_create"), data, HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    assert response.context["form"].errors["membership"] == ["Pilih anggota dari organisasi Anda sendiri."]
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
+    assert not ContributionReport.goals.through.objects.exists()
+    assert dict(Partnership.objects.values_list("pk", "cache_token")) == tokens
+
+
+def test_a_new_report_has_its_history_row_and_renews_only_its_partnership_s_pages(
+    client, partner_a, membership_a, partnership, other_partnership
+):
+    goals = [f.SharedGoalFactory(partnership=partnership) for _ in range(2)]
+    tokens = dict(Partnership.objects.values_list("pk", "cache_token"))
+    client.force_login(partner_a)
+    response = client.post(reverse("partners:report_create"), _report_data(membership_a, goals=[g.pk for g in goals]))
+    assert response.status_code == 302
+    report = ContributionReport.objects.get()
+    assert set(report.goals.all()) == set(goals)
+    history = report.history.get()
+    assert (history.history_type, history.history_user, history.status) == ("+", partner_a, "draft")
+    assert (history.description, history.value) == (report.description, report.value)
+    after = dict(Partnership.objects.values_list("pk", "cache_token"))
+    assert after[partnership.pk] != tokens[partnership.pk]
+    assert after[other_partnership.pk] == tokens[other_partnership.pk]
+
+
+@pytest.mark.parametrize("view", ["report_create", "report_edit"])
+def test_an_error_only_the_model_finds_shows_next_to_its_field(client, partner_a, membership_a, report_a,
+                                                               monkeypatch, view):
+    from django.core.exceptions import ValidationError
+
+    def refuse(self):
+        raise ValidationError({"unit": "Satuan ini tidak dikenal."})
+
+    monkeypatch.setattr(ContributionReport, "clean", refuse)
+    client.force_login(partner_a)
+    url = reverse(f"partners:{view}", **({"kwargs": {"pk": report_a.pk}} if view == "report_edit" else {}))
+    before = list(ContributionReport.objects.values_list("pk", "unit"))
+    response = client.post(url, _report_data(membership_a, unit="ember"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["unit"] == ["Satuan ini tidak dikenal."]
+    assert "Satuan ini tidak dikenal." in response.content.decode()
+    assert list(ContributionReport.objects.values_list("pk", "unit")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_the_database_refuses_shows_one_message_and_writes_nothing(client, partner_a, membership_a,
+                                                                            org_a, monkeypatch):
+    """The member is deleted by someone else after the report was checked and before it is written: the
+    database refuses the report (its member is gone), and the person is told to try again."""
+    f.MembershipFactory(organisation=org_a)  # another member of the organisation, so the form is shown again
+    checked = ContributionReport.full_clean
+
+    def checked_then_member_deleted(report, *args, **kwargs):
+        checked(report, *args, **kwargs)
+        if report.pk is None:
+            Membership.objects.filter(pk=report.membership_id).delete()
+
+    monkeypatch.setattr(ContributionReport, "full_clean", checked_then_member_deleted)
+    client.force_login(partner_a)
+    response = client.post(reverse("partners:report_create"), _report_data(membership_a), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "This could not be saved because the records it refers to changed at the same moment. "
+        "Check the form and try again."
+    ]
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
 
 
 def test_goals_of_another_partnership_are_refused(client, partner_a, membership_a, other_partnership):
@@ -165,15 +243,8 @@ def test_partner_edits_own_draft(client, partner_a, report_a):
 
 
 def test_unticking_every_goal_clears_them(client, partner_a, report_a):
-    """No goal ticked cleans to a plain empty list (not ``queryset.none()``, whose SQL is compiled each
-    time it is tested), and the edit then removes the goals the report had."""
-    from partners.forms.reports import ReportForm
-
     report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
     data = _report_data(report_a.membership, description="Tanpa sasaran")
-    form = ReportForm(data, instance=report_a, user=partner_a)
-    assert form.is_valid(), form.errors
-    assert form.cleaned_data["goals"] == []
     client.force_login(partner_a)
     response = client.post(reverse("partners:report_edit", kwargs={"pk": report_a.pk}), data)
     assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""The pieces every signed-in request goes through: the Redis cache client and the scope statement."""
+"""The pieces every signed-in request goes through: the Redis cache client."""
 import os
 
 import pytest
@@ -22,21 +22,3 @@ def test_redis_cache_keeps_one_client_and_works():
     assert cache.get("page") == "<p>halo</p>"
     cache.delete("page")
     assert cache.get("page") is None
-
-
-@pytest.mark.django_db
-def test_scope_statement_is_prepared_once_per_connection(coordinator, partnership, partner_a, membership_a):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from partners.selectors import partnership_scope
-
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's; SQLite runs the statement as it is")
-    with CaptureQueriesContext(connection) as ctx:
-        coordinators = [partnership_scope(coordinator) for _ in range(3)]
-        partner = partnership_scope(partner_a)
-    statements = [query["sql"].split()[0] for query in ctx.captured_queries]
-    assert statements.count("PREPARE") <= 1 and statements.count("EXECUTE") == 4
-    assert coordinators[0] == coordinators[2] and coordinators[0].coordinated == {partnership.pk}
-    assert partner.coordinated == frozenset() and partner.sees(partnership.pk)
