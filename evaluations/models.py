@@ -12,7 +12,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kemitraan.constraints import PythonCheckedModel
 from kemitraan.history import HistoricalRecords
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
@@ -365,7 +364,7 @@ class ReminderKind(models.TextChoices):
     REVIEW_DIGEST = "review_digest", _("Reports waiting for review")
 
 
-class ReminderRule(PythonCheckedModel):
+class ReminderRule(models.Model):
     """When a kind of reminder is sent, in days relative to its due date (editable in admin)."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices, unique=True)

@@ -233,6 +233,7 @@ def _post_queries(client, data):
     return [q["sql"] for q in ctx.captured_queries]
 
 
+@pytest.mark.django_db(transaction=True)  # no test transaction around it: the queries are production's
 @pytest.mark.parametrize("with_goals", [False, True], ids=["no goals", "goals"])
 def test_report_create_post_query_count(client, partner_a, membership_a, with_goals):
     client.force_login(partner_a)
@@ -245,12 +246,16 @@ def test_report_create_post_query_count(client, partner_a, membership_a, with_go
     report = ContributionReport.objects.get(description="Bantuan")
     assert report.membership == membership_a and report.created_by == partner_a
     assert set(report.goals.all()) == (set(goals) if with_goals else set())
-    # the session, the user, the member (the form's choice among the user's memberships), with goals: the
-    # goals (the form's choice among the goals of their partnerships); then the write, in a transaction
-    # (a savepoint inside the test's own, SAVEPOINT and RELEASE): the report, its history row, its
-    # partnership's new cache token; with goals: the links already there (none), the links, and the
-    # partnership's token again (m2m_changed).
-    expected = 8 + (4 if with_goals else 0)
+    # The session, the user.
+    # The form: the member (its choice among the user's memberships), with goals: the goals (their choice
+    # among the goals of those partnerships); then the model's full_clean() of the form's fields: the
+    # member exists, and one query for each check constraint on them (quantity, value, period).
+    # The service's full_clean() of the new report, before its transaction: the member and the author
+    # exist, and the four check constraints.
+    # The write, in one transaction (BEGIN, COMMIT): the report, its history row, its partnership's new cache
+    # token; with goals: the links already there (none), the links, and the partnership's token again
+    # (m2m_changed).
+    expected = 2 + (1 + with_goals + 1 + 3) + (2 + 4) + (2 + 3) + (3 if with_goals else 0)
     assert len(queries) == expected, "\n".join(queries)
     written = "\n".join(queries)
     assert written.count('INSERT INTO "partners_contributionreport" ') == 1, written

@@ -133,24 +133,22 @@ def test_an_error_only_the_model_finds_shows_next_to_its_field(client, partner_a
 @pytest.mark.django_db(transaction=True)
 def test_a_write_the_database_refuses_shows_one_message_and_writes_nothing(client, partner_a, membership_a,
                                                                             org_a, monkeypatch):
-    """The member is deleted by someone else after the report was checked and before it is written: the
-    database refuses the report (its member is gone), and the person is told to try again."""
+    """The member is deleted after the report was checked, as it is written: the database refuses the report
+    (its member is gone) when the transaction commits, and the person is told to try again."""
     f.MembershipFactory(organisation=org_a)  # another member of the organisation, so the form is shown again
-    checked = ContributionReport.full_clean
+    save = ContributionReport.save
 
-    def checked_then_member_deleted(report, *args, **kwargs):
-        checked(report, *args, **kwargs)
+    def save_as_the_member_is_deleted(report, *args, **kwargs):
         if report.pk is None:
             Membership.objects.filter(pk=report.membership_id).delete()
+        save(report, *args, **kwargs)
 
-    monkeypatch.setattr(ContributionReport, "full_clean", checked_then_member_deleted)
+    monkeypatch.setattr(ContributionReport, "save", save_as_the_member_is_deleted)
     client.force_login(partner_a)
-    response = client.post(reverse("partners:report_create"), _report_data(membership_a), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(reverse("partners:report_create"), _report_data(membership_a))
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
-        "This could not be saved because the records it refers to changed at the same moment. "
-        "Check the form and try again."
-    ]
+    message = "Data ini tidak dapat disimpan karena data yang dirujuknya berubah pada saat yang sama."
+    assert len(response.context["form"].non_field_errors()) == 1 and message in response.content.decode()
     assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
 
 
