@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from kemitraan.history import HistoricalRecords
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
 

@@ -7,8 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from kemitraan.history import HistoricalRecords
+from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 2}

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_htmx",
     "django_celery_beat",
     "simple_history",
     "axes",
@@ -57,14 +56,11 @@ MIDDLEWARE = [
     "accounts.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kemitraan.urls"
-# Django's cookie-then-session storage, its cookie not compressed (kemitraan/messages.py).
-MESSAGE_STORAGE = "kemitraan.messages.FallbackStorage"
 WSGI_APPLICATION = "kemitraan.wsgi.application"
 
 TEMPLATES = [
@@ -84,16 +80,8 @@ TEMPLATES = [
 ]
 
 
-def project_database(config: dict) -> dict:
-    """``config`` (from a database URL) with PostgreSQL served by ``kemitraan.postgresql``: Django's
-    backend, with a health check that sends no query."""
-    if config["ENGINE"] == "django.db.backends.postgresql":
-        config["ENGINE"] = "kemitraan.postgresql"
-    return config
-
-
 DATABASES = {
-    "default": project_database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -200,8 +188,6 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kemitraan"},
     "fragments": env.cache_url("CACHE_URL", default="dummycache://"),
 }
-if CACHES["fragments"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["fragments"]["BACKEND"] = "kemitraan.cache.RedisCache"  # reuses its Redis client (kemitraan/cache.py)
 
 # Sessions in the database, each with the user it is signed in as in a column (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
