@@ -372,6 +372,23 @@ def test_detail_shows_history_of_status_changes_with_who(client, partner_a, coor
     assert history[0]["user"] == coordinator
 
 
+def test_detail_history_lists_each_changed_field_in_the_form_s_order_with_readable_values(
+    client, partner_a, report_a
+):
+    services.report_update(report=report_a, user=partner_a, kind="in_kind", value=Decimal("1250000"),
+                           description="Paket sembako")
+    partner_a.preferred_language = "en"
+    partner_a.save()
+    client.force_login(partner_a)
+    latest = client.get(report_a.get_absolute_url()).context["history"][0]
+    assert str(latest["action"]) == "Changed" and latest["user"] == partner_a
+    assert [(str(c["field"]), c["old"], c["new"]) for c in latest["changes"]] == [
+        ("kind", "Funds (rupiah)", "In-kind goods"),
+        ("value (Rp)", "Rp 5,000,000", "Rp 1,250,000"),
+        ("description", report_a.history.earliest("history_id").description, "Paket sembako"),
+    ]
+
+
 def test_coordinator_sees_review_links_on_submitted_report(client, partner_a, coordinator, report_a):
     try:
         reverse("partners:report_accept", kwargs={"pk": 1})

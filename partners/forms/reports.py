@@ -52,15 +52,15 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
-    def _check_values(self, value):
+    def clean(self, value):
         # An id beyond a 64-bit integer is no goal; SQLite would raise OverflowError on the lookup.
-        for pk in value:
+        for pk in value if isinstance(value, (list, tuple)) else ():
             text = str(pk).strip()
             if text.lstrip("-").isdecimal() and abs(int(text)) > 2**63 - 1:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 def _amount_widget():

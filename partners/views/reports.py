@@ -390,19 +390,19 @@ def _history_value(field, value):
 def report_history(report: ContributionReport) -> list[dict]:
     """Return the report's changes, newest first: when, who, and which fields went from what to what."""
     records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
-    fields = [f for f in ContributionReport._meta.concrete_fields if f.name not in HISTORY_HIDDEN_FIELDS]
+    order = {field.name: index for index, field in enumerate(ContributionReport._meta.get_fields())}
     entries, previous = [], None
     for record in records:
         changes = []
         if previous is not None:
-            for field in fields:
-                old, new = getattr(previous, field.attname), getattr(record, field.attname)
-                if old != new:
-                    changes.append({
-                        "field": field.verbose_name,
-                        "old": _history_value(field, old),
-                        "new": _history_value(field, new),
-                    })
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            for change in sorted(delta.changes, key=lambda change: order[change.field]):  # in the form's order
+                field = ContributionReport._meta.get_field(change.field)
+                changes.append({
+                    "field": field.verbose_name,
+                    "old": _history_value(field, change.old),
+                    "new": _history_value(field, change.new),
+                })
         if previous is None or changes:
             entries.append({
                 "date": record.history_date,
