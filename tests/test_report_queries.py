@@ -251,11 +251,11 @@ def test_report_create_post_query_count(client, partner_a, membership_a, with_go
     # among the goals of those partnerships); then the model's full_clean() of the form's fields: the
     # member exists, and one query for each check constraint on them (quantity, value, period).
     # The service's full_clean() of the new report, before its transaction: the member and the author
-    # exist, and the four check constraints.
+    # exist (its check constraints are the form's and the database's).
     # The write, in one transaction (BEGIN, COMMIT): the report, its history row, its partnership's new cache
     # token; with goals: the links already there (none), the links, and the partnership's token again
     # (m2m_changed).
-    expected = 2 + (1 + with_goals + 1 + 3) + (2 + 4) + (2 + 3) + (3 if with_goals else 0)
+    expected = 2 + (1 + with_goals + 1 + 3) + 2 + (2 + 3) + (3 if with_goals else 0)
     assert len(queries) == expected, "\n".join(queries)
     written = "\n".join(queries)
     assert written.count('INSERT INTO "partners_contributionreport" ') == 1, written
