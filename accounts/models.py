@@ -164,9 +164,8 @@ class Invitation(models.Model):
 class Session(AbstractBaseSession):
     """A browser session: Django's database session, with the user it is signed in as in a column of its own.
 
-    ``accounts.sessions.SessionStore`` writes the column from the session's data and reads the
-    session and that user's row in one statement on every request; a user's sessions are found by
-    the column (``user.sessions``), not by decoding every row.
+    ``accounts.sessions.SessionStore`` writes the column from the session's data on every save; a
+    user's sessions are found by the column (``user.sessions``), not by decoding every row.
     """
 
     user = models.ForeignKey(

@@ -65,7 +65,7 @@ def _set_language_cookie(response, language):
 
 
 def _sign_in(request, user):
-    login(request, user, backend="accounts.backends.ModelBackend")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     translation.activate(user.preferred_language)
 
 

@@ -279,7 +279,7 @@ def explain(captured, page_name="") -> list[str]:
     with connection.cursor() as cursor:
         for query in captured:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith(("SELECT", "EXECUTE")):  # EXECUTE: a prepared SELECT
+            if not sql.lstrip().upper().startswith("SELECT"):
                 continue
             try:
                 cursor.execute("EXPLAIN " + sql)

@@ -63,7 +63,7 @@ class FindingInline(admin.TabularInline):
 
 @admin.register(EvaluationCycle)
 class EvaluationCycleAdmin(FixedParentMixin, admin.ModelAdmin):
-    fixed_parent = "partnership"  # evaluations.selectors.cycle_partnership_id relies on it
+    fixed_parent = "partnership"
     list_display = ("__str__", "partnership", "period_start", "period_end", "due_date", "status",
                     "response_count", "opened_at", "closed_at")
     list_filter = ("status", "partnership__type", "partnership__status")

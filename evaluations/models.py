@@ -7,9 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from kemitraan.constraints import PythonCheckedModel
-from kemitraan.history import HistoricalRecords
 from partners.deadlines import period_label
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
@@ -350,7 +349,7 @@ class ReminderKind(models.TextChoices):
     REVIEW_DIGEST = "review_digest", _("Reports waiting for review")
 
 
-class ReminderRule(PythonCheckedModel):
+class ReminderRule(models.Model):
     """When a kind of reminder is sent, in days relative to its due date (editable in admin)."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices, unique=True)

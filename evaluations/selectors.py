@@ -17,7 +17,6 @@ Inside a visible partnership:
   the partnership.
 Views fetch objects through these functions and answer 404 when nothing comes back.
 """
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -154,38 +153,6 @@ def cycles_coordinated_by(user) -> QuerySet[EvaluationCycle]:
 def cycle_get(user, pk) -> EvaluationCycle:
     """Return the cycle if ``user`` may see it, else raise 404."""
     return get_object_or_404(cycles_for_user(user), pk=pk)
-
-
-# cycle id -> partnership id, in this process. A cycle stays with its partnership (the admin
-# shows the partnership read-only once the cycle exists; nothing else changes it) and ids are
-# never reused, so an entry never goes stale: a deleted cycle's page is not served from the
-# cache (its deletion changed the partnership's token) and its view answers 404.
-_CYCLE_PARTNERSHIPS: dict[int, int] = {}
-_CYCLE_PARTNERSHIPS_MAX = 20_000
-
-
-def cycle_partnership_id(pk: int) -> int | None:
-    """Return the id of the partnership of cycle ``pk`` (None when there is no such cycle).
-
-    The access check of every view of a cached evaluation page: answered from this process's
-    memory after the first time, else one plain SELECT.
-    """
-    found = _CYCLE_PARTNERSHIPS.get(pk)
-    if found is not None:
-        return found
-    if not 0 < pk < 2**63:  # beyond the id column's range (bigint): no such cycle
-        return None
-    meta = EvaluationCycle._meta
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {meta.get_field('partnership').column} FROM {meta.db_table} "
-                       f"WHERE {meta.pk.column} = %s", [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None  # not remembered: the id may yet be given to a new cycle
-    if len(_CYCLE_PARTNERSHIPS) >= _CYCLE_PARTNERSHIPS_MAX:
-        _CYCLE_PARTNERSHIPS.clear()
-    _CYCLE_PARTNERSHIPS[pk] = row[0]
-    return row[0]
 
 
 def cycle_get_for_coordinator(user, pk) -> EvaluationCycle:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kemitraan import fragments
+from kemitraan.forms import add_service_errors
 from partners.models import Organisation
 from partners.selectors import partnership_get, partnership_scope
 from partners.services import TransitionError
@@ -35,15 +36,6 @@ PER_PAGE = 25
 
 def _paginate(request, queryset, per_page=PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _copy_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require_coordinator(user, partnership_id) -> None:
@@ -116,7 +108,7 @@ def cycle_create(request, partnership_pk):
                     partnership=partnership, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The evaluation cycle was created."))
                 return redirect(cycle)
@@ -130,9 +122,9 @@ def cycle_create(request, partnership_pk):
 @login_required
 def cycle_detail(request, pk):
     """One cycle: the user's own answers, and the results the user may see (a cached page)."""
-    scope = partnership_scope(request.user)
-    if not scope.sees(selectors.cycle_partnership_id(pk)):  # the access check of cycle_get, without its query
+    if not selectors.cycles_for_user(request.user).filter(pk=pk).exists():
         raise Http404
+    scope = partnership_scope(request.user)
 
     def build(request):  # at the page's normal address (fragments.render_page)
         cycle = selectors.cycle_get(request.user, pk)  # with the answer counts the results need
@@ -217,7 +209,7 @@ def cycle_respond(request, pk, membership_pk):
                 messages.error(request, " ".join(error.messages))
                 return redirect("evaluations:cycle_respond", pk=cycle.pk, membership_pk=membership.pk)
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if submit:
                     messages.success(request, _("Thank you — your answer was submitted."))
@@ -258,7 +250,7 @@ def finding_create(request, pk):
             try:
                 services.finding_create(cycle=cycle, user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The finding was recorded."))
                 return redirect(cycle)
@@ -334,7 +326,7 @@ def action_create(request, partnership_pk):
             try:
                 action = services.action_create(partnership=partnership, user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The follow-up action was created."))
                 return redirect(action)
@@ -386,7 +378,7 @@ def action_status(request, pk):
             except TransitionError as error:
                 messages.error(request, " ".join(error.messages))
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
                 return render(request, "evaluations/action_status.html", {"action": action, "form": form})
             else:
                 messages.success(request, _("The status was updated."))
@@ -412,7 +404,7 @@ def action_update(request, pk):
                     name: form.cleaned_data[name] for name in ActionForm.Meta.fields
                 })
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The follow-up action was updated."))
                 return redirect(action)
@@ -485,7 +477,7 @@ def decision_create(request, partnership_pk):
                     partnership=partnership, user=request.user, organisation=organisation, **data
                 )
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The proposal is open for votes."))
                 return redirect(decision)
@@ -560,7 +552,7 @@ def decision_vote(request, pk, membership_pk):
                 messages.error(request, " ".join(error.messages))
                 return redirect(decision)
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your organisation's vote was recorded."))
                 return redirect(decision)

@@ -8,9 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from kemitraan.constraints import PythonCheckedModel
-from kemitraan.history import HistoricalRecords
+from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
@@ -36,7 +34,7 @@ class ContributionKind(models.TextChoices):
     FACILITIES = "facilities", _("Facilities")
 
 
-class TimeStampedModel(PythonCheckedModel):
+class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -242,7 +240,7 @@ class Membership(TimeStampedModel):
         return self.is_current_on(timezone.localdate())
 
 
-class Pledge(PythonCheckedModel):
+class Pledge(models.Model):
     """A contribution a member promises as part of its commitment."""
 
     membership = models.ForeignKey(

@@ -8,11 +8,9 @@ This module is the one place that decides who sees what:
 Views fetch objects through these functions and answer 404 when nothing comes back.
 """
 import datetime
-import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -32,8 +30,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-
-from kemitraan.rows import Statement, fetch_one, select_sql
 
 from .deadlines import Deadlines, memberships_overdue
 
@@ -77,28 +73,6 @@ def partnerships_coordinated_by(user) -> QuerySet[Partnership]:
     return qs.filter(Exists(coordinated))
 
 
-@functools.cache
-def _tokens_sql() -> str:
-    """SQL of ``partnership_scope``, with the table and column names from the models.
-
-    One row per partnership the person coordinates or represents a member of: id, cache_token
-    and whether the person coordinates it.
-    """
-    coordinators = Partnership.coordinators.through._meta
-    representatives = Organisation.representatives.through._meta
-    membership = Membership._meta
-    return (
-        f"SELECT p.id, CAST(p.cache_token AS TEXT), MAX(s.coordinates) FROM {Partnership._meta.db_table} p JOIN ("
-        f"SELECT c.{coordinators.get_field('partnership').column} AS partnership_id, 1 AS coordinates "
-        f"FROM {coordinators.db_table} c WHERE c.{coordinators.get_field('user').column} = %s "
-        f"UNION ALL SELECT m.{membership.get_field('partnership').column}, 0 FROM {membership.db_table} m "
-        f"JOIN {representatives.db_table} r ON r.{representatives.get_field('organisation').column} = "
-        f"m.{membership.get_field('organisation').column} "
-        f"WHERE r.{representatives.get_field('user').column} = %s"
-        f") s ON s.partnership_id = p.id GROUP BY p.id, p.cache_token ORDER BY p.id"
-    )
-
-
 @dataclass(frozen=True)
 class PartnershipScope:
     """What a person may see, read in one query: the partnerships and their change tokens.
@@ -111,7 +85,7 @@ class PartnershipScope:
     another query.
     """
 
-    tokens: list[tuple[int, str]]
+    tokens: list[tuple[int, object]]
     coordinated: frozenset[int]
     admin: bool = False
 
@@ -128,35 +102,27 @@ class PartnershipScope:
 
 
 def partnership_scope(user) -> PartnershipScope:
-    """Return the ``PartnershipScope`` of ``user`` (empty for an anonymous visitor).
-
-    It runs on every cached page view, so it is one plain SQL statement: the same reads through
-    the ORM spent 3 ms of a 5 ms page building themselves.
-    """
+    """Return the ``PartnershipScope`` of ``user`` (empty for an anonymous visitor)."""
     if not user.is_authenticated:
         return PartnershipScope([], frozenset())
     if user.is_superuser:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, CAST(cache_token AS TEXT) FROM {Partnership._meta.db_table} ORDER BY id")
-            tokens = cursor.fetchall()
+        tokens = list(Partnership.objects.order_by("pk").values_list("pk", "cache_token"))
         return PartnershipScope(tokens, frozenset(pk for pk, _token in tokens), admin=True)
     rows = _scope_rows(user.pk)
     return PartnershipScope([(pk, token) for pk, token, _c in rows],
                             frozenset(pk for pk, _token, coordinates in rows if coordinates))
 
 
-SCOPE_STATEMENT = Statement(_tokens_sql, name="kemitraan_partnership_scope")
-
-
-def _scope_rows(user_id) -> list[tuple[int, str, int]]:
-    """Run the scope query for the person ``user_id``; on PostgreSQL as a statement prepared once per connection.
-
-    Planning the query took as long as running it (0.17 of 0.36 ms); a prepared statement is
-    planned once per database connection (``kemitraan.rows.Statement``).
-    """
-    with connection.cursor() as cursor:
-        SCOPE_STATEMENT.execute(cursor, [user_id, user_id])
-        return cursor.fetchall()
+def _scope_rows(user_id) -> list[tuple[int, object, bool]]:
+    """(id, cache_token, coordinates) of each partnership the person ``user_id`` coordinates or represents a member of."""
+    coordinated = Partnership.coordinators.through.objects.filter(partnership=OuterRef("pk"), user_id=user_id)
+    represented = Membership.objects.filter(partnership=OuterRef("pk"), organisation__representatives=user_id)
+    return list(
+        Partnership.objects.filter(Q(Exists(coordinated)) | Q(Exists(represented)))
+        .annotate(coordinates=Exists(coordinated))
+        .order_by("pk")
+        .values_list("pk", "cache_token", "coordinates")
+    )
 
 
 def partnership_tokens_for_user(user) -> list[tuple[int, str]]:
@@ -179,8 +145,7 @@ def user_coordinates(user, partnership: Partnership) -> bool:
 def represented_organisation_ids(user) -> QuerySet:
     """The ids of the organisations ``user`` represents, as a subquery of the link table alone.
 
-    PostgreSQL plans it in half the time of a join through the organisation table (0.5 against
-    0.9 ms for the report form's check of the chosen member, most of it planning).
+    PostgreSQL plans it in half the time of a join through the organisation table.
     """
     return Organisation.representatives.through.objects.filter(user=user).values("organisation_id")
 
@@ -197,50 +162,6 @@ def memberships_for_user(user) -> QuerySet[Membership]:
     return Membership.objects.select_related("partnership", "organisation").filter(
         organisation__in=represented_organisation_ids(user)
     )
-
-
-def membership_of_user_condition() -> str:
-    """SQL that holds for the membership ``%s`` (the id) if the user ``%s`` represents its organisation.
-
-    The one rule of ``membership_of_user``, also part of the new report statement
-    (``services.report_create_for_representative``).
-    """
-    representatives = Organisation.representatives.through._meta
-    quote = connection.ops.quote_name
-    return (
-        f"{quote(Membership._meta.pk.column)} = %s AND {quote(Membership._meta.get_field('organisation').column)} IN ("
-        f"SELECT {quote(representatives.get_field('organisation').column)} FROM {quote(representatives.db_table)} "
-        f"WHERE {quote(representatives.get_field('user').column)} = %s)"
-    )
-
-
-MEMBERSHIP_OF_USER_STATEMENT = Statement(
-    lambda: select_sql(Membership, membership_of_user_condition()), name="kemitraan_membership_of_user"
-)
-
-
-def membership_pk(value) -> int | None:
-    """The membership id a form sent, or None for what is not a whole number in the database's range."""
-    text = str(value).strip()
-    if not (text.isascii() and text.isdecimal()) or int(text) > 2**63 - 1:
-        return None
-    return int(text)
-
-
-def membership_of_user(user, pk) -> Membership | None:
-    """Return the membership ``pk`` if ``user`` represents its organisation, else None.
-
-    The same row as ``memberships_for_user(user).select_related(None).get(pk=pk)``, through one
-    ready-made statement (``kemitraan.rows``): building that queryset's subquery cost ~1,300 Python
-    calls and PostgreSQL 0.3 ms planning it. ``pk`` may be anything a form sends: what is not a
-    whole number in the database's range finds nothing.
-    """
-    if not user.is_authenticated:
-        return None
-    number = membership_pk(pk)
-    if number is None:
-        return None
-    return fetch_one(Membership, MEMBERSHIP_OF_USER_STATEMENT, [number, user.pk])
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:

@@ -5,14 +5,10 @@ status, and saves once, so two reviewers acting at the same moment leave one
 consistent state and one history entry per real change.
 """
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-from kemitraan import rows
-from kemitraan.history import history_model_of, history_row, history_values
 
 from .models import (
     Attachment,
@@ -25,16 +21,21 @@ from .models import (
     Partnership,
     SharedGoal,
 )
-from .selectors import membership_of_user, membership_of_user_condition
-from .signals import new_cache_token, touch, touch_sql
 
 
 class TransitionError(ValidationError):
     """Raised when a status change is not allowed from the object's current status."""
 
 
-def _locked_report(report: ContributionReport) -> ContributionReport:
-    return ContributionReport.objects.select_for_update().get(pk=report.pk)
+def _lock(report: ContributionReport) -> ContributionReport:
+    """Read ``report`` again from its row, locked until the transaction ends; the caller's instance is updated.
+
+    The member comes along, so the receivers that touch its partnership's cache token need no query.
+    """
+    report.refresh_from_db(
+        from_queryset=ContributionReport.objects.select_related("membership").select_for_update(of=("self",))
+    )
+    return report
 
 
 def _set_history_user(report: ContributionReport, user) -> None:
@@ -43,210 +44,53 @@ def _set_history_user(report: ContributionReport, user) -> None:
         report._history_user = user
 
 
-def _refresh(target: ContributionReport, source: ContributionReport) -> ContributionReport:
-    """Copy the saved state of ``source`` onto the caller's instance.
+def report_create(*, membership: Membership, user, goals=(), **fields) -> ContributionReport:
+    """Create a draft contribution report for ``membership``, written by ``user``, with the goals it supports.
 
-    Copying ``__dict__`` bypasses the foreign-key descriptors, so a related object the
-    caller had already loaded (``report.reviewed_by`` read as None before a review)
-    would stay cached and contradict the new ``*_id``; drop such stale entries.
+    ``full_clean(validate_constraints=False)``: the report's check constraints (amounts not negative,
+    the period in order) are judged by the report form, which shows their messages next to the
+    fields, and by the database, the last word (an IntegrityError, rolled back with the
+    transaction). Django judges each one with a query of its own; partners submit reports more
+    than anything else is written, and the form has just run those queries.
     """
-    target.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_")})
-    for field in target._meta.concrete_fields:
-        if field.is_relation and field.is_cached(target):
-            cached = field.get_cached_value(target)
-            if getattr(cached, "pk", None) != getattr(target, field.attname):
-                field.delete_cached_value(target)
-    for name, value in source._state.fields_cache.items():
-        target._state.fields_cache.setdefault(name, value)
-    return target
-
-
-def report_create(*, membership, user, goals=(), **fields) -> ContributionReport:
-    """Create a draft contribution report for ``membership``.
-
-    Partners submit reports more than anything else is written, so the rows are written without
-    ``save()`` and its signals, and what the signals would do is done here: the history row (as
-    simple-history writes it) and one new cache token for the partnership, with the goal links. On
-    PostgreSQL all of it is one statement (``NEW_REPORT_STATEMENT``: a data-modifying WITH, atomic
-    by itself, no BEGIN and COMMIT round trips); elsewhere one ready-made statement each in a
-    transaction (``kemitraan.rows.insert``). ``tests/test_rows.py`` checks that the rows are those
-    ``save()`` and ``goals.add()`` write.
-    """
-    report = ContributionReport(membership=membership, created_by=user, status=ContributionReport.Status.DRAFT, **fields)
-    report.full_clean()
-    goal_ids = sorted({goal.pk for goal in goals})
-    if connection.vendor == "postgresql":
-        _write_new_report_in_one_statement(report, user, goal_ids)
-        return report
-    _write_new_report(report, user, goal_ids)
-    return report
-
-
-def _write_new_report(report, user, goal_ids) -> None:
-    """The new report's rows one statement each, in a transaction (databases other than PostgreSQL)."""
-    membership = report.membership
+    report = ContributionReport(membership=membership, created_by=user, status=ContributionReport.Status.DRAFT,
+                                **fields)
+    report.full_clean(validate_constraints=False)
+    _set_history_user(report, user)
     with transaction.atomic():
-        rows.insert(report)
-        rows.insert(history_row(report, "+", user))
-        if goal_ids:
-            field = ContributionReport._meta.get_field("goals")
-            links = field.remote_field.through
-            links.objects.bulk_create([links(**{field.m2m_column_name(): report.pk, field.m2m_reverse_name(): goal_id})
-                                       for goal_id in goal_ids])
-        touch([membership.partnership_id])
-
-
-def report_create_for_representative(*, membership_id: int, user, goals=(), **fields) -> ContributionReport:
-    """Create a draft report for the member ``membership_id`` if ``user`` represents its organisation.
-
-    What the report form's submit calls: the member is checked by the write itself (on PostgreSQL
-    part of the one statement, ``NEW_MEMBER_REPORT_STATEMENT``: no round trip of its own), and a
-    member that is not the user's raises a ValidationError on ``membership`` with nothing written.
-    Otherwise the same rows as ``report_create``.
-    """
-    report = ContributionReport(
-        membership_id=membership_id, created_by=user, status=ContributionReport.Status.DRAFT, **fields
-    )
-    report.full_clean(exclude=["membership"])  # the write checks the member; the foreign key holds it
-    goal_ids = sorted({goal.pk for goal in goals})
-    if connection.vendor == "postgresql":
-        if not _write_new_report_in_one_statement(report, user, goal_ids, member_check=True):
-            raise _not_your_member()
-        return report
-    membership = membership_of_user(user, membership_id)
-    if membership is None:
-        raise _not_your_member()
-    report.membership = membership
-    _write_new_report(report, user, goal_ids)
+        report.save()
+        if goals:
+            report.goals.add(*goals)
     return report
-
-
-NOT_YOUR_MEMBER = gettext_lazy("Choose a member of your own organisation.")
-
-
-def _not_your_member() -> ValidationError:
-    return ValidationError({"membership": ValidationError(NOT_YOUR_MEMBER, code="invalid_choice")})
-
-
-def _new_report_sql(with_goals: bool = True, member_check: bool = False) -> str:
-    """One statement that writes a new report, its history row, its goal links and its partnership's new token.
-
-    Parameters: the report's ``insert_fields`` values; the history row's date, change reason, type and
-    user; the goal ids (an array; not with ``with_goals=False``, for a report with none: the empty
-    insert still cost PostgreSQL a tenth of the statement); the new token and the partnership id.
-    It returns the report's id.
-
-    With ``member_check``, the statement first finds the member (parameters before all others: the
-    membership id and the user id, ``selectors.membership_of_user_condition``) and writes only if
-    the user represents its organisation, touching that member's partnership (no partnership id
-    parameter); it then returns no row when the member is not the user's.
-    """
-    quote = connection.ops.quote_name
-    meta = ContributionReport._meta
-    history_model = history_model_of(ContributionReport)
-    history, tracked = history_model._meta, history_model.tracked_fields
-    goals = meta.get_field("goals")
-    links = goals.remote_field.through._meta
-
-    def cast(field):
-        return f"CAST(%s AS {field.cast_db_type(connection)})"
-
-    history_columns = [quote(history.get_field(field.name).column) for field in tracked] + [
-        quote(history.get_field(name).column) for name in HISTORY_VALUES
-    ]
-    history_select = [f"report.{quote(field.column)}" for field in tracked] + [
-        cast(history.get_field(name)) for name in HISTORY_VALUES
-    ]
-    links_cte = (
-        f"links AS (INSERT INTO {quote(links.db_table)} ({quote(goals.m2m_column_name())}, "
-        f"{quote(goals.m2m_reverse_name())}) SELECT report.{quote(meta.pk.column)}, goal "
-        f"FROM report, unnest(CAST(%s AS bigint[])) AS goal), "
-    ) if with_goals else ""
-    if member_check:
-        fields = rows.insert_fields(ContributionReport)
-        member = (f"member AS (SELECT {quote(Membership._meta.get_field('partnership').column)} AS partnership "
-                  f"FROM {quote(Membership._meta.db_table)} WHERE {membership_of_user_condition()}), ")
-        insert = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                  f"SELECT {', '.join(cast(f) for f in fields)} FROM member")
-        touched = touch_sql(1, ids="SELECT partnership FROM member")
-    else:
-        member, insert, touched = "", rows.insert_sql(ContributionReport, connection), touch_sql(1)
-    return (
-        f"WITH {member}report AS ({insert} RETURNING *), "
-        f"history AS (INSERT INTO {quote(history.db_table)} ({', '.join(history_columns)}) "
-        f"SELECT {', '.join(history_select)} FROM report), "
-        f"{links_cte}"
-        f"touched AS ({touched}) "
-        f"SELECT {quote(meta.pk.column)} FROM report"
-    )
-
-
-# The history row's own columns in the statement, in this order (attnames of the history model).
-HISTORY_VALUES = ("history_date", "history_change_reason", "history_type", "history_user_id")
-NEW_REPORT_STATEMENT = rows.Statement(_new_report_sql, name="kemitraan_new_report")
-NEW_REPORT_WITHOUT_GOALS_STATEMENT = rows.Statement(
-    lambda: _new_report_sql(with_goals=False), name="kemitraan_new_report_without_goals"
-)
-NEW_MEMBER_REPORT_STATEMENT = rows.Statement(
-    lambda: _new_report_sql(member_check=True), name="kemitraan_new_member_report"
-)
-NEW_MEMBER_REPORT_WITHOUT_GOALS_STATEMENT = rows.Statement(
-    lambda: _new_report_sql(with_goals=False, member_check=True), name="kemitraan_new_member_report_without_goals"
-)
-
-
-def _write_new_report_in_one_statement(report, user, goal_ids, member_check: bool = False) -> bool:
-    """Write the new report (``_new_report_sql``); False, with nothing written, if ``member_check`` finds no member of the user's."""
-    history = history_values(report, "+", user)
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up on every use
-    params = [
-        *rows.insert_params(report, db),
-        *(history[name] for name in HISTORY_VALUES),
-        *([goal_ids] if goal_ids else []), new_cache_token(),
-    ]
-    if member_check:
-        params[:0] = [report.membership_id, user.pk]
-        statement = NEW_MEMBER_REPORT_STATEMENT if goal_ids else NEW_MEMBER_REPORT_WITHOUT_GOALS_STATEMENT
-    else:
-        params.append(report.membership.partnership_id)
-        statement = NEW_REPORT_STATEMENT if goal_ids else NEW_REPORT_WITHOUT_GOALS_STATEMENT
-    with db.cursor() as cursor:
-        statement.execute(cursor, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    report.pk = row[0]
-    rows.mark_saved(report, db.alias)
-    return True
 
 
 @transaction.atomic
 def report_update(*, report: ContributionReport, user, goals=None, **fields) -> ContributionReport:
     """Change a draft or returned report; a report under review or accepted is read-only."""
-    locked = _locked_report(report)
-    if not locked.is_editable:
+    _lock(report)
+    if not report.is_editable:
         raise TransitionError(_("Only a draft or a returned report can be changed."), code="not_editable")
     for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    _set_history_user(locked, user)
-    locked.save()
+        setattr(report, name, value)
+    report.full_clean()
+    _set_history_user(report, user)
+    report.save()
     if goals is not None:
-        locked.goals.set(goals)
-    return _refresh(report, locked)
+        report.goals.set(goals)
+    return report
 
 
 def _transition(report, *, user, allowed_from, to, message, **changes):
-    locked = _locked_report(report)
-    if locked.status not in allowed_from:
-        raise TransitionError(message % {"status": locked.get_status_display()}, code="invalid_transition")
-    locked.status = to
+    _lock(report)
+    if report.status not in allowed_from:
+        raise TransitionError(message % {"status": report.get_status_display()}, code="invalid_transition")
+    report.status = to
     for name, value in changes.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    _set_history_user(locked, user)
-    locked.save()
-    return _refresh(report, locked)
+        setattr(report, name, value)
+    report.full_clean()
+    _set_history_user(report, user)
+    report.save()
+    return report
 
 
 @transaction.atomic
@@ -314,7 +158,7 @@ def report_return(*, report: ContributionReport, user, reason: str) -> Contribut
 @transaction.atomic
 def report_delete(*, report: ContributionReport, user) -> None:
     """Delete a draft report; its attachments' files are removed once the deletion is committed."""
-    locked = _locked_report(report)
+    locked = _lock(report)
     if locked.status != ContributionReport.Status.DRAFT:
         raise TransitionError(
             _("Only a draft can be deleted; this report is %(status)s.") % {"status": locked.get_status_display()},
@@ -331,7 +175,7 @@ def attachment_add(*, report: ContributionReport, user, uploaded_file) -> Attach
     """Store a file for a draft or returned report under a server-made name, after checking its content."""
     from .uploads import check_attachment
 
-    locked = _locked_report(report)
+    locked = _lock(report)
     if not locked.is_editable:
         raise TransitionError(
             _("Files can be added only to a draft or a returned report; this report is %(status)s.")
@@ -360,7 +204,7 @@ def attachment_add(*, report: ContributionReport, user, uploaded_file) -> Attach
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, user) -> None:
     """Remove a file from a draft or returned report; the stored file goes once the deletion is committed."""
-    locked = _locked_report(attachment.report)
+    locked = _lock(attachment.report)
     if not locked.is_editable:
         raise TransitionError(
             _("Files can be removed only from a draft or a returned report; this report is %(status)s.")

@@ -28,14 +28,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_fragment_cache():
-    """Each test starts with no cached pages and no remembered cycle partnerships (ids repeat
-    between tests on SQLite, where a rolled-back transaction hands its ids out again)."""
+    """Each test starts with no cached pages."""
     from django.core.cache import caches
 
-    from evaluations import selectors
-
     caches["fragments"].clear()
-    selectors._CYCLE_PARTNERSHIPS.clear()
     yield
 
 

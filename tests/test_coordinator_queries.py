@@ -181,11 +181,11 @@ def test_dashboard_query_count_is_constant(client, coordinator):
         return made
 
     client.force_login(coordinator)
-    # the session with its user, the partnerships the user sees (the key of the cached page, and the
+    # the session, the user, the partnerships the user sees (the key of the cached page, and the
     # coordinator check on home), the deadline settings, partnerships (count + page with every figure
     # annotated), indicators with latest values, health, reports to review (count), "is the user a
     # representative?". Each build changes the partnerships, so both requests render the figures afresh.
-    response = _assert_same_count(client, build, lambda made: reverse("home"), 9)
+    response = _assert_same_count(client, build, lambda made: reverse("home"), 10)
     assert len(response.context["rows"]) == 50
     assert all(row.health is not None and row.goal_progress is not None for row in response.context["rows"])
 
@@ -197,8 +197,8 @@ def test_partnership_list_query_count_is_constant(client, coordinator):
         return made
 
     client.force_login(coordinator)
-    # the session with its user, coordinator check, count, page.
-    response = _assert_same_count(client, build, lambda made: reverse("partners:partnership_list"), 4)
+    # the session, the user, coordinator check, count, page.
+    response = _assert_same_count(client, build, lambda made: reverse("partners:partnership_list"), 5)
     assert len(response.context["page"].object_list) == 50
 
 
@@ -215,11 +215,11 @@ def test_partnership_detail_query_count_is_constant(client, coordinator, partner
         return made
 
     client.force_login(coordinator)
-    # the session with its user, the user's partnerships (key of the cached page, and the access check),
+    # the session, the user, the user's partnerships (key of the cached page, and the access check),
     # the deadline settings, partnership with figures, indicators (progress), health, members with
     # totals, pledges by kind, delivered by kind, goals, their indicators, recent reports, coordinators.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:partnership_detail", args=[partnership.pk]), 13
+        client, build, lambda made: reverse("partners:partnership_detail", args=[partnership.pk]), 14
     )
     assert len(response.context["members"]) == 50
 
@@ -236,8 +236,8 @@ def test_pledge_summary_query_count_is_constant(client, coordinator, partnership
         return made
 
     client.force_login(coordinator)
-    # the session with its user, partnership, members with totals, pledges by kind, delivered by kind.
-    _assert_same_count(client, build, lambda made: reverse("partners:pledge_summary", args=[partnership.pk]), 5)
+    # the session, the user, partnership, members with totals, pledges by kind, delivered by kind.
+    _assert_same_count(client, build, lambda made: reverse("partners:pledge_summary", args=[partnership.pk]), 6)
 
 
 def test_indicator_detail_query_count_is_constant(client, coordinator, partnership):
@@ -254,9 +254,9 @@ def test_indicator_detail_query_count_is_constant(client, coordinator, partnersh
         return made
 
     client.force_login(coordinator)
-    # the session with its user, indicator with goal, partnership and latest value, values with members.
+    # the session, the user, indicator with goal, partnership and latest value, values with members.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:indicator_detail", args=[indicator.pk]), 3
+        client, build, lambda made: reverse("partners:indicator_detail", args=[indicator.pk]), 4
     )
     assert len(response.context["chart"]["labels"]) == 50
 
@@ -268,9 +268,9 @@ def test_review_queue_query_count_is_constant(client, coordinator, partnership):
         return made
 
     client.force_login(coordinator)
-    # the session with its user, the user's partnerships (key of the cached page, and the coordinator
+    # the session, the user, the user's partnerships (key of the cached page, and the coordinator
     # check), count, page, partnerships for the filter.
-    response = _assert_same_count(client, build, lambda made: reverse("partners:review_queue"), 5)
+    response = _assert_same_count(client, build, lambda made: reverse("partners:review_queue"), 6)
     assert len(response.context["page"].object_list) == 50
 
 
@@ -289,9 +289,9 @@ def test_add_member_query_count_is_constant(client, coordinator, partnership):
         return made
 
     client.force_login(coordinator)
-    # the session with its user, partnership, organisations offered.
+    # the session, the user, partnership, organisations offered.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:membership_add", args=[partnership.pk]), 3
+        client, build, lambda made: reverse("partners:membership_add", args=[partnership.pk]), 4
     )
     assert len(response.context["org_form"].fields["organisation"].choices) == 51
 
@@ -304,7 +304,7 @@ def test_organisation_search_query_count_is_constant(client, coordinator, partne
 
     client.force_login(coordinator)
     url = reverse("partners:organisation_options", args=[partnership.pk]) + "?q=yayasan"
-    _assert_same_count(client, build, lambda made: url, 3)
+    _assert_same_count(client, build, lambda made: url, 4)
 
 
 def test_edit_member_query_count_is_constant(client, coordinator, partnership, membership_a):
@@ -314,8 +314,8 @@ def test_edit_member_query_count_is_constant(client, coordinator, partnership, m
         return made
 
     client.force_login(coordinator)
-    # the session with its user, membership with partnership and organisation, its pledges.
-    _assert_same_count(client, build, lambda made: reverse("partners:membership_edit", args=[membership_a.pk]), 3)
+    # the session, the user, membership with partnership and organisation, its pledges.
+    _assert_same_count(client, build, lambda made: reverse("partners:membership_edit", args=[membership_a.pk]), 4)
 
 
 def test_review_pages_query_count(client, coordinator, membership_a):
@@ -323,7 +323,7 @@ def test_review_pages_query_count(client, coordinator, membership_a):
     client.force_login(coordinator)
     for name in ("partners:report_accept", "partners:report_return"):
         count, sql, _response = _queries(client, reverse(name, args=[report.pk]))
-        assert count == 2, "\n".join(sql)  # the session with its user, report with member, organisation, partnership
+        assert count == 3, "\n".join(sql)  # the session, the user, report with member, organisation, partnership
 
 
 def test_waiting_figure_counts_only_submitted_reports(coordinator, partnership, membership_a):

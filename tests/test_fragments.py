@@ -324,22 +324,6 @@ def test_cached_pages_keep_their_access_checks(client, request, world, partnersh
     assert client.get(reverse("partners:partnership_detail", args=[10**30])).status_code == 404
 
 
-def test_a_cycles_partnership_is_read_once_per_process(world, partnership):
-    from evaluations import selectors
-
-    cycle = world["cycle"]
-    with CaptureQueriesContext(connection) as first:
-        assert selectors.cycle_partnership_id(cycle.pk) == partnership.pk
-    with CaptureQueriesContext(connection) as again:
-        assert selectors.cycle_partnership_id(cycle.pk) == partnership.pk
-    assert len(first) == 1 and len(again) == 0
-    missing = cycle.pk + 1
-    assert selectors.cycle_partnership_id(missing) is None  # not remembered as missing:
-    later = f.EvaluationCycleFactory(partnership=partnership, period_start=datetime.date(2026, 4, 1),
-                                     period_end=datetime.date(2026, 6, 30))
-    assert later.pk == missing and selectors.cycle_partnership_id(missing) == partnership.pk
-
-
 FIXED_PARENTS = [
     ("partners", "membership", "partnership", lambda w: f.MembershipFactory()),
     ("partners", "pledge", "membership", lambda w: f.PledgeFactory()),

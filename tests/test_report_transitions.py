@@ -5,10 +5,12 @@ submitted → returned with a reason (report_return), returned → submitted (re
 """
 import datetime
 import itertools
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone, translation
 
 from partners import services
@@ -128,6 +130,23 @@ def test_full_round_trip_draft_submit_return_resubmit_accept(membership_a, partn
     assert report.status == Status.ACCEPTED
     statuses = list(report.history.order_by("history_id").values_list("status", flat=True))
     assert statuses == ["draft", "submitted", "returned", "submitted", "accepted"]
+
+
+@pytest.mark.parametrize(("values", "refused_by"), [
+    ({"description": ""}, ValidationError),  # full_clean(): a field's own rule
+    ({"quantity": Decimal("-1")}, IntegrityError),  # a check constraint: the database, the last word
+])
+def test_report_create_refuses_bad_values_and_writes_nothing(membership_a, partner_a, partnership, values,
+                                                             refused_by):
+    partnership.refresh_from_db()
+    token = partnership.cache_token
+    fields = {"period_start": datetime.date(2026, 1, 1), "period_end": datetime.date(2026, 1, 31), "kind": "funds",
+              "description": "Bantuan", **values}
+    with pytest.raises(refused_by):
+        services.report_create(membership=membership_a, user=partner_a, **fields)
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
+    partnership.refresh_from_db()
+    assert partnership.cache_token == token
 
 
 @pytest.mark.parametrize(("from_status", "service"), list(LEGAL), ids=lambda v: str(v))

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from partners import services
-from partners.models import Attachment, ContributionReport
+from partners.models import Attachment, ContributionReport, Membership, Partnership
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,82 @@ def test_partner_cannot_create_report_for_another_organisations_membership(clien
     assert response.status_code == 200
     assert "membership" in response.context["form"].errors
     assert not ContributionReport.objects.exists()
+
+
+@pytest.mark.parametrize("member", ["other organisation's", "unknown"])
+def test_a_member_not_the_partners_own_is_refused_on_its_field_and_writes_nothing(
+    client, partner_a, membership_a, membership_b, member
+):
+    goal = f.SharedGoalFactory(partnership=membership_b.partnership)
+    tokens = dict(Partnership.objects.values_list("pk", "cache_token"))
+    membership_id = membership_b.pk if member == "other organisation's" else membership_b.pk + 1000
+    client.force_login(partner_a)
+    data = {**_report_data(membership_a, goals=[goal.pk]), "membership": membership_id}
+    response = client.post(reverse("partners:report_create"), data, HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    assert response.context["form"].errors["membership"] == ["Pilih anggota dari organisasi Anda sendiri."]
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
+    assert not ContributionReport.goals.through.objects.exists()
+    assert dict(Partnership.objects.values_list("pk", "cache_token")) == tokens
+
+
+def test_a_new_report_has_its_history_row_and_renews_only_its_partnership_s_pages(
+    client, partner_a, membership_a, partnership, other_partnership
+):
+    goals = [f.SharedGoalFactory(partnership=partnership) for _ in range(2)]
+    tokens = dict(Partnership.objects.values_list("pk", "cache_token"))
+    client.force_login(partner_a)
+    response = client.post(reverse("partners:report_create"), _report_data(membership_a, goals=[g.pk for g in goals]))
+    assert response.status_code == 302
+    report = ContributionReport.objects.get()
+    assert set(report.goals.all()) == set(goals)
+    history = report.history.get()
+    assert (history.history_type, history.history_user, history.status) == ("+", partner_a, "draft")
+    assert (history.description, history.value) == (report.description, report.value)
+    after = dict(Partnership.objects.values_list("pk", "cache_token"))
+    assert after[partnership.pk] != tokens[partnership.pk]
+    assert after[other_partnership.pk] == tokens[other_partnership.pk]
+
+
+@pytest.mark.parametrize("view", ["report_create", "report_edit"])
+def test_an_error_only_the_model_finds_shows_next_to_its_field(client, partner_a, membership_a, report_a,
+                                                               monkeypatch, view):
+    from django.core.exceptions import ValidationError
+
+    def refuse(self):
+        raise ValidationError({"unit": "Satuan ini tidak dikenal."})
+
+    monkeypatch.setattr(ContributionReport, "clean", refuse)
+    client.force_login(partner_a)
+    url = reverse(f"partners:{view}", **({"kwargs": {"pk": report_a.pk}} if view == "report_edit" else {}))
+    before = list(ContributionReport.objects.values_list("pk", "unit"))
+    response = client.post(url, _report_data(membership_a, unit="ember"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["unit"] == ["Satuan ini tidak dikenal."]
+    assert "Satuan ini tidak dikenal." in response.content.decode()
+    assert list(ContributionReport.objects.values_list("pk", "unit")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_the_database_refuses_shows_one_message_and_writes_nothing(client, partner_a, membership_a,
+                                                                            org_a, monkeypatch):
+    """The member is deleted after the report was checked, as it is written: the database refuses the report
+    (its member is gone) when the transaction commits, and the person is told to try again."""
+    f.MembershipFactory(organisation=org_a)  # another member of the organisation, so the form is shown again
+    save = ContributionReport.save
+
+    def save_as_the_member_is_deleted(report, *args, **kwargs):
+        if report.pk is None:
+            Membership.objects.filter(pk=report.membership_id).delete()
+        save(report, *args, **kwargs)
+
+    monkeypatch.setattr(ContributionReport, "save", save_as_the_member_is_deleted)
+    client.force_login(partner_a)
+    response = client.post(reverse("partners:report_create"), _report_data(membership_a))
+    assert response.status_code == 200
+    message = "Data ini tidak dapat disimpan karena data yang dirujuknya berubah pada saat yang sama."
+    assert len(response.context["form"].non_field_errors()) == 1 and message in response.content.decode()
+    assert not ContributionReport.objects.exists() and not ContributionReport.history.exists()
 
 
 def test_goals_of_another_partnership_are_refused(client, partner_a, membership_a, other_partnership):
@@ -170,15 +246,8 @@ def test_partner_edits_own_draft(client, partner_a, report_a):
 
 
 def test_unticking_every_goal_clears_them(client, partner_a, report_a):
-    """No goal ticked cleans to a plain empty list (not ``queryset.none()``, whose SQL is compiled each
-    time it is tested), and the edit then removes the goals the report had."""
-    from partners.forms.reports import ReportForm
-
     report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
     data = _report_data(report_a.membership, description="Tanpa sasaran")
-    form = ReportForm(data, instance=report_a, user=partner_a)
-    assert form.is_valid(), form.errors
-    assert form.cleaned_data["goals"] == []
     client.force_login(partner_a)
     response = client.post(reverse("partners:report_edit", kwargs={"pk": report_a.pk}), data)
     assert response.status_code == 302
@@ -306,6 +375,23 @@ def test_detail_shows_history_of_status_changes_with_who(client, partner_a, coor
         (c["old"], c["new"]) for c in changes
     ] == [("Submitted", "Returned"), ("Draft", "Submitted")]
     assert history[0]["user"] == coordinator
+
+
+def test_detail_history_lists_each_changed_field_in_the_form_s_order_with_readable_values(
+    client, partner_a, report_a
+):
+    services.report_update(report=report_a, user=partner_a, kind="in_kind", value=Decimal("1250000"),
+                           description="Paket sembako")
+    partner_a.preferred_language = "en"
+    partner_a.save()
+    client.force_login(partner_a)
+    latest = client.get(report_a.get_absolute_url()).context["history"][0]
+    assert str(latest["action"]) == "Changed" and latest["user"] == partner_a
+    assert [(str(c["field"]), c["old"], c["new"]) for c in latest["changes"]] == [
+        ("kind", "Funds (rupiah)", "In-kind goods"),
+        ("value (Rp)", "Rp 5,000,000", "Rp 1,250,000"),
+        ("description", report_a.history.earliest("history_id").description, "Paket sembako"),
+    ]
 
 
 def test_coordinator_sees_review_links_on_submitted_report(client, partner_a, coordinator, report_a):

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from accounts.models import Session
 from accounts.services import user_deactivate, user_sessions_end
-from kemitraan.rows import Statement
 from tests import factories as f
 
 PROFILE = "accounts:profile"
@@ -138,24 +137,6 @@ def test_password_change_signs_out_other_devices(coordinator):
     assert not _signed_in(elsewhere)
 
 
-def _queries_of_one_page(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse(PROFILE))
-    return response, [Statement.source(q["sql"]) for q in ctx.captured_queries]
-
-
-def test_session_and_its_user_are_read_in_one_statement(client, coordinator):
-    _login(client, coordinator.email)
-    response, queries = _queries_of_one_page(client)
-    assert response.status_code == 200 and response.context["user"] == coordinator
-    reads = [sql for sql in queries if "accounts_session" in sql or '"accounts_user"' in sql.split(" WHERE ")[0]]
-    assert len(reads) == 1, queries
-    assert "JOIN" in reads[0] and "accounts_session" in reads[0]
-
-
 def test_session_row_names_its_user_and_follows_sign_in_and_out(client, coordinator, partner_a):
     key = _login(client, coordinator.email)
     assert Session.objects.get(session_key=key).user == coordinator
@@ -171,8 +152,8 @@ def test_session_row_names_its_user_and_follows_sign_in_and_out(client, coordina
     assert Session.objects.get(session_key=session.session_key).user is None
 
 
-def test_user_read_with_the_session_is_trusted_only_for_the_session_s_own_user(client, coordinator, partner_a):
-    """The column is a copy; the user id in the session's signed data decides who is signed in."""
+def test_the_session_s_user_column_does_not_decide_who_is_signed_in(client, coordinator, partner_a):
+    """The column is a copy; the user id in the session's data decides who is signed in."""
     key = _login(client, coordinator.email)
     Session.objects.filter(session_key=key).update(user=partner_a)
     response = client.get(reverse(PROFILE))
@@ -180,13 +161,13 @@ def test_user_read_with_the_session_is_trusted_only_for_the_session_s_own_user(c
     assert response.context["user"] == coordinator
 
 
-def test_inactive_user_read_with_the_session_is_refused(client, coordinator):
+def test_a_user_deactivated_in_the_database_alone_is_signed_out(client, coordinator):
     _login(client, coordinator.email)
     type(coordinator).objects.filter(pk=coordinator.pk).update(is_active=False)  # the row alone, no signal
     assert not _signed_in(client)
 
 
-def test_changed_password_read_with_the_session_signs_it_out(client, coordinator):
+def test_a_changed_password_signs_the_session_out(client, coordinator):
     key = _login(client, coordinator.email)
     type(coordinator).objects.filter(pk=coordinator.pk).update(password="pbkdf2_sha256$1$salt$changed")
     assert not _signed_in(client)
@@ -197,14 +178,6 @@ def test_expired_session_reads_as_signed_out(client, coordinator):
     key = _login(client, coordinator.email)
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert not _signed_in(client)
-
-
-def test_user_read_with_one_request_s_session_is_not_left_for_the_next(client, coordinator):
-    from accounts.sessions import READ_WITH_SESSION
-
-    _login(client, coordinator.email)
-    assert _signed_in(client)
-    assert READ_WITH_SESSION.get() is None
 
 
 def test_ending_sessions_finds_them_by_their_user(coordinator, partner_a):
@@ -219,7 +192,7 @@ def test_ending_sessions_finds_them_by_their_user(coordinator, partner_a):
 
 @pytest.mark.parametrize("key", ["a" * 100, "a" * 5000, "x'; DROP TABLE accounts_session; --", "é" * 20, "abc\x01defghij"])
 def test_hostile_session_cookie_reads_as_signed_out(client, db, key):
-    """The session key goes to the statement as a parameter of any length or content: no session, no error."""
+    """A session key of any length or content finds no session and raises no error."""
     client.cookies[settings.SESSION_COOKIE_NAME] = key
     response = client.get(reverse(PROFILE))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_htmx",
     "django_celery_beat",
     "simple_history",
     "axes",
@@ -51,20 +50,17 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.sessions.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "accounts.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kemitraan.urls"
-# Django's cookie-then-session storage, its cookie not compressed (kemitraan/messages.py).
-MESSAGE_STORAGE = "kemitraan.messages.FallbackStorage"
 WSGI_APPLICATION = "kemitraan.wsgi.application"
 
 TEMPLATES = [
@@ -84,16 +80,8 @@ TEMPLATES = [
 ]
 
 
-def project_database(config: dict) -> dict:
-    """``config`` (from a database URL) with PostgreSQL served by ``kemitraan.postgresql``: Django's
-    backend, with a health check that sends no query."""
-    if config["ENGINE"] == "django.db.backends.postgresql":
-        config["ENGINE"] = "kemitraan.postgresql"
-    return config
-
-
 DATABASES = {
-    "default": project_database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -111,7 +99,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -201,10 +189,8 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kemitraan"},
     "fragments": env.cache_url("CACHE_URL", default="dummycache://"),
 }
-if CACHES["fragments"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["fragments"]["BACKEND"] = "kemitraan.cache.RedisCache"  # reuses its Redis client (kemitraan/cache.py)
 
-# Sessions in the database, each read with its signed-in user in one statement (accounts/sessions.py).
+# Sessions in the database, each with the user it is signed in as in a column (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)  # absolute expiry
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)

@@ -1,28 +1,20 @@
 """Forms for partner representative pages: contribution reports, attachments, indicator values."""
-import datetime
-import functools
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.forms.models import ModelChoiceIterator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from kemitraan.forms import DirectFieldCleaningMixin, quick_field_copies
 from partners.models import ContributionReport, SharedGoal
-from partners.selectors import membership_of_user, membership_pk, memberships_for_user
-from partners.services import NOT_YOUR_MEMBER
+from partners.selectors import memberships_for_user
 from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
-
-REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "value", "description"]
-
 
 # Reporting periods live in this range; a period ending in year 9999 would break the
 # "next period" arithmetic of every deadline page.
 REPORT_YEARS = (1900, 2200)
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NOT_YOUR_MEMBER = _("Choose a member of your own organisation.")
+# The report's own fields a representative writes (the member and the goals are chosen apart).
+REPORT_FIELDS = ["period_start", "period_end", "kind", "quantity", "unit", "value", "description"]
 
 
 class DateInput(forms.DateInput):
@@ -30,23 +22,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class IsoDateField(forms.DateField):
-    """A date field that reads ``YYYY-MM-DD`` (what a date input sends) before the language's formats.
-
-    Django tries the language's input formats first and ISO last: for Indonesian that was nine
-    failing ``strptime`` calls per date (0.2 ms per report form). Anything else goes the usual way.
-    """
-
-    def to_python(self, value):
-        text = value.strip() if isinstance(value, str) else None
-        if text and ISO_DATE.fullmatch(text):
-            try:
-                return datetime.date.fromisoformat(text)
-            except ValueError:
-                pass  # 2026-02-30: Django's own parsing gives the message
-        return super().to_python(value)
 
 
 class _PartnershipTaggedMixin:
@@ -68,150 +43,72 @@ class GoalCheckboxes(_PartnershipTaggedMixin, forms.CheckboxSelectMultiple):
     pass
 
 
-class _ChoicesOfField(ModelChoiceIterator):
-    """A field's choices that read its queryset when they are shown, not when they are made."""
-
-    def __init__(self, field):
-        self.field = field
-
-    @property
-    def queryset(self):
-        return self.field.queryset
-
-
-class _QuerysetOnFirstUseMixin:
-    """A model choice field whose queryset is made from a function when first needed.
-
-    The choices are needed to show the form or to check ticked values; a submit that ticks none,
-    or whose field checks its value another way, never makes the queryset (building the report
-    form's two querysets with their subqueries cost ~1,500 Python calls of every submit).
-    """
-
-    iterator = _ChoicesOfField
-    queryset_from = None
-
-    def make_queryset_with(self, function) -> None:
-        self.queryset_from = function
-        self._queryset = None
-        self.widget.choices = self.choices
-
-    def _get_queryset(self):
-        if self._queryset is None and self.queryset_from is not None:
-            self._queryset = self.queryset_from()
-        return self._queryset
-
-    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
-
-
-class MembershipChoiceField(_QuerysetOnFirstUseMixin, forms.ModelChoiceField):
-    """The member a report is for: one of the user's own memberships.
-
-    The choices shown come from the queryset; a submitted choice is checked with ``lookup(value)``
-    (``selectors.membership_of_user``: one ready-made SELECT of the row, the same rule). With
-    ``checked_by_write`` (a new report) the field gives the id alone and the write checks it
-    (``services.report_create_for_representative``), unless ``ReportForm.clean`` needs the member's
-    partnership for ticked goals.
-    """
-
-    default_error_messages = {"invalid_choice": NOT_YOUR_MEMBER}
-    lookup = None
-    checked_by_write = False
-
+class MembershipChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.organisation.name} — {obj.partnership.title}"
 
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        self.validate_no_null_characters(value)
-        found = membership_pk(value) if self.checked_by_write else self.lookup(value)
-        if found is None:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return found
 
-
-class GoalChoiceField(_QuerysetOnFirstUseMixin, forms.ModelMultipleChoiceField):
+class GoalChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
     def clean(self, value):
-        # None ticked: an empty list, not ``queryset.none()``, which compiles its SQL each time it is tested.
-        if not self.required and value in self.empty_values:
-            return []
-        return super().clean(value)
-
-    def _check_values(self, value):
         # An id beyond a 64-bit integer is no goal; SQLite would raise OverflowError on the lookup.
-        for pk in value:
+        for pk in value if isinstance(value, (list, tuple)) else ():
             text = str(pk).strip()
             if text.lstrip("-").isdecimal() and abs(int(text)) > 2**63 - 1:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
-def _report_field(name, **kwargs):
-    """The form field Django makes for the report's model field ``name`` (label, help text, limits)."""
-    return ContributionReport._meta.get_field(name).formfield(**kwargs)
+def _amount_widget():
+    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})
 
 
-def _amount_field(name, **kwargs):
-    return _report_field(
-        name, widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-        validators=[MinValueValidator(0, message=_("The amount cannot be negative."))], **kwargs,
-    )
-
-
-@quick_field_copies
-class ReportForm(DirectFieldCleaningMixin, forms.Form):
+class ReportForm(forms.ModelForm):
     """Create or change a contribution report of one of the user's own memberships.
 
-    A plain form with the model's own fields (``_report_field``), not a ModelForm: the report
-    services write the report, so the form needs no instance of its own (a ModelForm builds one,
-    reads it into its initial values and validates it again, ~150 Python calls of every submit).
-    For a change, ``instance`` gives the initial values and keeps the membership.
+    The member is one of the user's own memberships (the field's queryset: another organisation's
+    member is an invalid choice) and stays with the report once written; the goals are those of
+    the member's partnership.
     """
 
-    membership = MembershipChoiceField(
-        queryset=None, label=_("Member (organisation — partnership)"), widget=MembershipSelect,
-    )
-    period_start = _report_field("period_start", form_class=IsoDateField, widget=DateInput)
-    period_end = _report_field("period_end", form_class=IsoDateField, widget=DateInput)
-    kind = _report_field("kind")
-    quantity = _amount_field("quantity")
-    unit = _report_field("unit", help_text=_("For example: package, hour, person, room."))
-    value = _amount_field(
-        "value", help_text=_("Value in rupiah, without dots or commas for thousands (e.g. 1250000)."),
-    )
-    description = _report_field("description", widget=forms.Textarea(attrs={"rows": 4}))
-    goals = GoalChoiceField(
-        queryset=None, required=False, label=_("Goals supported"), widget=GoalCheckboxes,
-        help_text=_("Only the goals of the chosen partnership can be ticked."),
-    )
+    class Meta:
+        model = ContributionReport
+        fields = ["membership", *REPORT_FIELDS, "goals"]
+        field_classes = {"membership": MembershipChoiceField, "goals": GoalChoiceField}
+        labels = {"membership": _("Member (organisation — partnership)"), "goals": _("Goals supported")}
+        help_texts = {
+            "unit": _("For example: package, hour, person, room."),
+            "value": _("Value in rupiah, without dots or commas for thousands (e.g. 1250000)."),
+            "goals": _("Only the goals of the chosen partnership can be ticked."),
+        }
+        error_messages = {"membership": {"invalid_choice": NOT_YOUR_MEMBER}}
+        widgets = {
+            "membership": MembershipSelect,
+            "period_start": DateInput,
+            "period_end": DateInput,
+            "quantity": _amount_widget(),
+            "value": _amount_widget(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "goals": GoalCheckboxes,
+        }
 
-    def __init__(self, *args, user, instance=None, **kwargs):
-        if instance is not None:
-            kwargs["initial"] = {
-                "membership": instance.membership_id, "goals": list(instance.goals.all()),
-                **{name: getattr(instance, name) for name in REPORT_FIELDS}, **kwargs.get("initial", {}),
-            }
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        memberships = memberships_for_user(user).order_by("partnership__title", "organisation__name")
         membership = self.fields["membership"]
-        kept = instance.membership_id if instance is not None else None
-        if kept:
+        if self.instance.pk:
             membership.disabled = True  # a report stays with the member that wrote it
-
-        def memberships():
-            shown = memberships_for_user(user).order_by("partnership__title", "organisation__name")
-            return shown.filter(pk=kept) if kept else shown
-
-        membership.make_queryset_with(memberships)
-        membership.lookup = functools.partial(membership_of_user, user)
-        membership.checked_by_write = instance is None
-        self.fields["goals"].make_queryset_with(lambda: SharedGoal.objects.filter(
-            partnership__in=membership.queryset.order_by().values("partnership_id")
-        ).order_by("partnership__title", "order", "id"))
+            memberships = memberships.filter(pk=self.instance.membership_id)
+        membership.queryset = memberships
+        self.fields["goals"].queryset = SharedGoal.objects.filter(
+            partnership__in=memberships.order_by().values("partnership_id")
+        ).order_by("partnership__title", "order", "id")
+        for name in ("quantity", "value"):
+            self.fields[name].validators.insert(0, MinValueValidator(0, message=_("The amount cannot be negative.")))
 
     def clean(self):
         cleaned = super().clean()
@@ -223,15 +120,9 @@ class ReportForm(DirectFieldCleaningMixin, forms.Form):
             if day and not (REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]):
                 self.add_error(name, _("Choose a date between %(first)s and %(last)s.")
                                % {"first": REPORT_YEARS[0], "last": REPORT_YEARS[1]})
-        membership = cleaned.get("membership")
-        goals = cleaned.get("goals") or []
-        if goals and isinstance(membership, int):  # a new report's member id: the goals need its partnership
-            membership = cleaned["membership"] = self.fields["membership"].lookup(membership)
-            if membership is None:
-                self.add_error("membership", forms.ValidationError(NOT_YOUR_MEMBER, code="invalid_choice"))
+        membership, goals = cleaned.get("membership"), cleaned.get("goals")
         if membership is not None and goals:
-            foreign = [g for g in goals if g.partnership_id != membership.partnership_id]
-            if foreign:
+            if any(goal.partnership_id != membership.partnership_id for goal in goals):
                 self.add_error("goals", _("Choose only goals of the partnership this report is for."))
         return cleaned
 
@@ -262,8 +153,8 @@ class AttachmentForm(forms.Form):
 class IndicatorPeriodForm(forms.Form):
     """The period the indicator values are for."""
 
-    period_start = IsoDateField(label=_("Period start"), widget=DateInput)
-    period_end = IsoDateField(label=_("Period end"), widget=DateInput)
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput)
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput)
 
     def clean(self):
         cleaned = super().clean()

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kemitraan import fragments
+from kemitraan.forms import add_service_errors
 from partners import selectors, services
 from partners.filters import PartnershipFilter, ReviewQueueFilter
 from partners.forms.coordinator import (
@@ -48,15 +49,6 @@ def _next_url(request, default):
     ):
         return candidate
     return default
-
-
-def _attach_errors(form, error: ValidationError):
-    """Show a service's ValidationError next to the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _sort_links(request, columns):
@@ -160,7 +152,7 @@ def partnership_create(request):
         try:
             partnership = services.partnership_create(user=request.user, **_fields(form))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The partnership was created. Add its members and shared goals next."))
             return redirect(partnership)
@@ -175,7 +167,7 @@ def partnership_edit(request, pk):
         try:
             services.partnership_update(partnership=partnership, **_fields(form))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The partnership was saved."))
             return redirect(partnership)
@@ -244,7 +236,7 @@ def membership_add(request, pk):
                 **org_form.service_kwargs(), **_fields(form),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(organisation)s is now a member.") % {"organisation": membership.organisation})
             return redirect(partnership)
@@ -275,7 +267,7 @@ def membership_edit(request, pk):
                 deleted_pledges=formset.deleted_objects, **_fields(form),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The member was saved."))
             return redirect(partnership)
@@ -314,7 +306,7 @@ def goal_create(request, pk):
         try:
             services.goal_create(partnership=partnership, **_fields(form))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The shared goal was added. Give it an indicator to measure progress."))
             return redirect(f"{partnership.get_absolute_url()}#goals")
@@ -329,7 +321,7 @@ def goal_edit(request, pk):
         try:
             services.goal_update(goal=goal, **_fields(form))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The shared goal was saved."))
             return redirect(f"{goal.partnership.get_absolute_url()}#goals")
@@ -359,7 +351,7 @@ def indicator_create(request, pk):
         try:
             indicator = services.indicator_create(goal=goal, **_fields(form))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The indicator was added."))
             return redirect("partners:indicator_detail", pk=indicator.pk)
@@ -374,7 +366,7 @@ def indicator_edit(request, pk):
         try:
             services.indicator_update(indicator=indicator, **_fields(form))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The indicator was saved."))
             return redirect("partners:indicator_detail", pk=indicator.pk)
@@ -485,7 +477,7 @@ def report_return(request, pk):
             messages.error(request, " ".join(exc.messages))
             return redirect(_next_url(request, reverse("partners:review_queue")))
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The report was returned to %(organisation)s with your reason.")
                              % {"organisation": report.membership.organisation})

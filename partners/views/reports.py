@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import (
     FileResponse,
     Http404,
@@ -37,6 +38,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from evaluations.models import EvaluationCycle, EvaluationResponse
 from evaluations.selectors import actions_owned_by
 from kemitraan import fragments
+from kemitraan.forms import add_service_errors
 from partners import exports, services
 from partners.deadlines import Deadlines, Period, counted_reports, is_overdue, period_owed_next, reports_owed
 from partners.filters_reports import (
@@ -84,15 +86,6 @@ def _url_or_none(name, **kwargs):
         return reverse(name, kwargs=kwargs)
     except NoReverseMatch:
         return None
-
-
-def _add_service_error(form, error: ValidationError):
-    """Show a service's ValidationError next to the right field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _editable_report(user, pk) -> ContributionReport:
@@ -399,19 +392,19 @@ def _history_value(field, value):
 def report_history(report: ContributionReport) -> list[dict]:
     """Return the report's changes, newest first: when, who, and which fields went from what to what."""
     records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
-    fields = [f for f in ContributionReport._meta.concrete_fields if f.name not in HISTORY_HIDDEN_FIELDS]
+    order = {field.name: index for index, field in enumerate(ContributionReport._meta.get_fields())}
     entries, previous = [], None
     for record in records:
         changes = []
         if previous is not None:
-            for field in fields:
-                old, new = getattr(previous, field.attname), getattr(record, field.attname)
-                if old != new:
-                    changes.append({
-                        "field": field.verbose_name,
-                        "old": _history_value(field, old),
-                        "new": _history_value(field, new),
-                    })
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            for change in sorted(delta.changes, key=lambda change: order[change.field]):  # in the form's order
+                field = ContributionReport._meta.get_field(change.field)
+                changes.append({
+                    "field": field.verbose_name,
+                    "old": _history_value(field, change.old),
+                    "new": _history_value(field, change.new),
+                })
         if previous is None or changes:
             entries.append({
                 "date": record.history_date,
@@ -460,24 +453,15 @@ def report_detail(request, pk):
 def report_create(request):
     """Write a new draft report for one of the user's own memberships."""
     if request.method == "POST":
-        # The member is the user's (checked by the form, or by the write), so the "has memberships"
-        # check below is left to the other paths.
         form = ReportForm(request.POST, user=request.user)
         if form.is_valid():
-            membership = form.cleaned_data["membership"]
             try:
-                if isinstance(membership, int):  # the id alone: the write checks it
-                    report = services.report_create_for_representative(
-                        membership_id=membership, user=request.user, goals=form.cleaned_data["goals"],
-                        **form.report_fields(),
-                    )
-                else:  # the form read the member to check the ticked goals against its partnership
-                    report = services.report_create(
-                        membership=membership, user=request.user, goals=form.cleaned_data["goals"],
-                        **form.report_fields(),
-                    )
-            except ValidationError as error:
-                _add_service_error(form, error)
+                report = services.report_create(
+                    membership=form.cleaned_data["membership"], user=request.user, goals=form.cleaned_data["goals"],
+                    **form.report_fields(),
+                )
+            except (ValidationError, IntegrityError) as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The draft report was saved. Attach supporting files, then submit it."))
                 return redirect(report)
@@ -516,8 +500,8 @@ def report_edit(request, pk):
             services.report_update(
                 report=report, user=request.user, goals=form.cleaned_data["goals"], **form.report_fields()
             )
-        except ValidationError as error:
-            _add_service_error(form, error)
+        except (ValidationError, IntegrityError) as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report was saved."))
             return redirect(report)
