@@ -68,14 +68,6 @@ class User(AbstractUser):
     def get_short_name(self):
         return (self.full_name or self.email).split(" ")[0]
 
-    @property
-    def is_coordinator(self):
-        return self.coordinated_partnerships.exists()
-
-    @property
-    def is_partner_representative(self):
-        return self.organisations.exists()
-
 
 class Invitation(models.Model):
     """An emailed, single-use and expiring invitation to represent an organisation.

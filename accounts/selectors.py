@@ -27,7 +27,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from partners.models import Membership, Organisation, Partnership
+from partners import access
+from partners.models import Membership, Organisation
 
 from .models import Invitation
 
@@ -41,27 +42,17 @@ def user_may_invite(user) -> bool:
     """Tell whether ``user`` may invite anybody at all: an admin, a coordinator or a representative."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
-    return (
-        Partnership.coordinators.through.objects.filter(user=user).exists()
-        or Organisation.representatives.through.objects.filter(user=user).exists()
-    )
+    return access.is_coordinator(user) or access.represented_organisation_ids(user).exists()
 
 
 def _coordinator_may_grant(user) -> Q:
     """Organisations whose every partnership ``user`` coordinates, and that are a current member of one."""
-    today = timezone.localdate()
-    coordinated = Partnership.coordinators.through.objects.filter(user=user).values("partnership_id")
+    coordinated = access.coordinated_partnership_ids(user)
     current_member_here = Membership.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=today), organisation=OuterRef("pk"), partnership__in=coordinated,
+        access.current_on(timezone.localdate()), organisation=OuterRef("pk"), partnership__in=coordinated,
     )
     member_elsewhere = Membership.objects.filter(organisation=OuterRef("pk")).exclude(partnership__in=coordinated)
     return Q(Exists(current_member_here)) & ~Q(Exists(member_elsewhere))
-
-
-def _represented_by(user) -> Q:
-    return Q(Exists(Organisation.representatives.through.objects.filter(organisation=OuterRef("pk"), user=user)))
 
 
 def organisations_grantable_by(user) -> QuerySet[Organisation]:
@@ -70,7 +61,7 @@ def organisations_grantable_by(user) -> QuerySet[Organisation]:
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.order_by("name")
-    return Organisation.objects.filter(_represented_by(user) | _coordinator_may_grant(user)).order_by("name")
+    return Organisation.objects.filter(access.represented_by(user, "") | _coordinator_may_grant(user)).order_by("name")
 
 
 def organisations_invitable_by(user) -> QuerySet[Organisation]:
@@ -81,7 +72,7 @@ def organisations_invitable_by(user) -> QuerySet[Organisation]:
         return Organisation.objects.order_by("name")
     has_representatives = Organisation.representatives.through.objects.filter(organisation=OuterRef("pk"))
     return Organisation.objects.filter(
-        _represented_by(user) | (_coordinator_may_grant(user) & ~Q(Exists(has_representatives)))
+        access.represented_by(user, "") | (_coordinator_may_grant(user) & ~Q(Exists(has_representatives)))
     ).order_by("name")
 
 

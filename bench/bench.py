@@ -155,7 +155,7 @@ def bench_fixtures(run_id: str) -> dict:
 
     from evaluations.models import EvaluationCycle
     from partners.models import ContributionKind, Partnership
-    from partners.selectors import memberships_for_user
+    from partners.access import memberships_represented_by
 
     User = get_user_model()
     coordinator, _ = User.objects.get_or_create(email=BENCH_COORDINATOR, defaults={"full_name": "Koordinator Bench"})
@@ -166,7 +166,7 @@ def bench_fixtures(run_id: str) -> dict:
                                 ignore_conflicts=True)
     small = User.objects.get(email=SMALL_COORDINATOR)
     partner = User.objects.get(email=BENCH_PARTNER)
-    membership = memberships_for_user(partner).order_by("pk").first()
+    membership = memberships_represented_by(partner).order_by("pk").first()
     cycle = (EvaluationCycle.objects.filter(partnership_id__in=ids, status=EvaluationCycle.Status.CLOSED,
                                             responses__isnull=False)
              .order_by("partnership__title", "-period_end").first())

@@ -181,7 +181,7 @@ def export(who: str) -> list[dict]:
     from django.test import Client
     from django.urls import reverse
 
-    from partners.selectors import reports_for_user
+    from partners.access import reports_visible_to
 
     User = get_user_model()
     if who == "admin":
@@ -190,7 +190,7 @@ def export(who: str) -> list[dict]:
         user = User.objects.get(email="bench.koordinator@kemitraan.local")
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
-    expected = reports_for_user(user).count()
+    expected = reports_visible_to(user).count()
 
     def consume():
         response = client.get(reverse("partners:report_export") + "?format=csv")

@@ -41,7 +41,7 @@ def accounts(n_users: int, run_id: str) -> list[dict]:
     from django.test import Client
 
     from partners.models import ContributionKind
-    from partners.selectors import memberships_for_user
+    from partners.access import memberships_represented_by
 
     User = get_user_model()
     n_coordinators = min(COORDINATORS, n_users // 5)
@@ -57,7 +57,7 @@ def accounts(n_users: int, run_id: str) -> list[dict]:
         entry = {"index": index, "email": user.email, "csrf": csrf,
                  "cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}"}
         if user in partners:
-            membership = memberships_for_user(user).order_by("pk").first()
+            membership = memberships_represented_by(user).order_by("pk").first()
             entry["role"] = "partner"
             entry["post"] = {
                 "membership": membership.pk, "period_start": "2026-02-01", "period_end": "2026-02-28",

@@ -59,36 +59,23 @@ def cycle_get_for_coordinator(user, pk) -> EvaluationCycle:
     return get_object_or_404(cycles_coordinated_by(user), pk=pk)
 
 
-def asked_to_answer(path: str = "") -> Q:
-    """Keep the memberships (reached by ``path``) asked to answer the cycle at ``OuterRef`` paths.
+def asked_to_answer(day) -> Q:
+    """Keep the memberships asked to answer a cycle whose period ends on ``day`` (a date or ``OuterRef``).
 
-    A member is asked when it is a member on the last day of the period: joined on or before the
-    period end and not left before it. (One that joined after the period has nothing to judge;
-    one that left during it is no longer asked.)
+    A member is asked when it is a member on the last day of the period (``partners.access.current_on``):
+    one that joined after the period has nothing to judge; one that left during it is no longer asked.
     """
-    prefix = f"{path}__" if path else ""
-    return Q(**{f"{prefix}joined_on__lte": OuterRef("period_end")}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gte": OuterRef("period_end")})
-    )
+    return partners_access.current_on(day)
 
 
 def cycle_members(cycle: EvaluationCycle) -> QuerySet[Membership]:
     """Return the memberships asked to answer ``cycle`` (see ``asked_to_answer``)."""
-    return (
-        Membership.objects.select_related("organisation")
-        .filter(partnership_id=cycle.partnership_id, joined_on__lte=cycle.period_end)
-        .filter(partners_access.current_on(cycle.period_end))
-        .order_by("organisation__name")
-    )
+    return partners_access.current_members(cycle.partnership_id, cycle.period_end)
 
 
 def is_asked(membership: Membership, cycle: EvaluationCycle) -> bool:
-    """Tell whether ``membership`` is asked to answer ``cycle`` (the rule of ``cycle_members``, on loaded rows)."""
-    return (
-        membership.partnership_id == cycle.partnership_id
-        and membership.joined_on <= cycle.period_end
-        and membership.is_current_on(cycle.period_end)
-    )
+    """Tell whether ``membership`` is asked to answer ``cycle`` (the rule of ``asked_to_answer``, on a loaded row)."""
+    return membership.partnership_id == cycle.partnership_id and membership.is_current_on(cycle.period_end)
 
 
 def memberships_answering_for(user, cycle: EvaluationCycle) -> QuerySet[Membership]:
@@ -103,14 +90,13 @@ def memberships_answering_for(user, cycle: EvaluationCycle) -> QuerySet[Membersh
 def responses_of(user, cycle: EvaluationCycle) -> dict[int, EvaluationResponse]:
     """Return {membership id: answer} of the organisations ``user`` represents in ``cycle`` (drafts included)."""
     qs = EvaluationResponse.objects.filter(partners_access.represented_by(user, "membership__organisation"), cycle=cycle)
-    return {response.membership_id: response for response in qs}
+    return {response.membership_id: response for response in qs.order_by()}
 
 
-def results_visible(user, cycle: EvaluationCycle, submitted: int) -> bool:
-    """Tell whether ``user`` may see ``cycle``'s aggregated results, given its number of submitted answers."""
-    if partners_access.coordinates(user, cycle.partnership_id):
-        return True
-    return cycle.is_closed and submitted >= PARTNER_MIN_ANSWERS
+def results_visible(cycle: EvaluationCycle, submitted: int, *, coordinates: bool) -> bool:
+    """Tell whether a person sees ``cycle``'s aggregated results, given its number of submitted answers and
+    whether the person coordinates its partnership (``partners.access.coordinates``, asked once per page)."""
+    return coordinates or (cycle.is_closed and submitted >= PARTNER_MIN_ANSWERS)
 
 
 # --- follow-up actions ---------------------------------------------------------------------------
@@ -128,31 +114,48 @@ def action_get(user, pk) -> FollowUpAction:
     return get_object_or_404(actions_visible_to(user), pk=pk)
 
 
-def acting_owner(user, today: datetime.date) -> Q:
-    """Keep the actions whose owner organisation ``user`` represents and that is a current member of the
-    action's partnership on ``today``."""
+def owner_is_a_current_member(today: datetime.date) -> Q:
+    """Keep the actions whose owner organisation is a current member of the action's partnership on ``today``."""
     current_member = Membership.objects.filter(
         partners_access.current_on(today), partnership=OuterRef("partnership"), organisation=OuterRef("owner_organisation"),
     )
-    return partners_access.represented_by(user, "owner_organisation") & Q(Exists(current_member))
+    return Q(Exists(current_member))
+
+
+OPEN_STATUSES = (FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS)
+
+
+def actions_awaiting_their_owners(today: datetime.date | None = None) -> QuerySet[FollowUpAction]:
+    """Return every open or in-progress action whose owner is a current member: the actions someone must
+    act on, whoever represents the owner (the reminder job mails the owner's representatives)."""
+    today = today or timezone.localdate()
+    return FollowUpAction.objects.select_related("partnership", "owner_organisation", "finding__cycle").filter(
+        owner_is_a_current_member(today), status__in=OPEN_STATUSES
+    )
 
 
 def actions_owned_by(user, today: datetime.date | None = None) -> QuerySet[FollowUpAction]:
-    """Return the actions, in any status, whose acting owner ``user`` is ("my actions")."""
-    return actions_visible_to(user).filter(acting_owner(user, today or timezone.localdate()))
+    """Return the actions, in any status, owned by an organisation ``user`` represents that is a current
+    member of the action's partnership ("my actions")."""
+    today = today or timezone.localdate()
+    return actions_visible_to(user).filter(
+        partners_access.represented_by(user, "owner_organisation"), owner_is_a_current_member(today)
+    )
 
 
 def actions_to_act_on(user, today: datetime.date | None = None) -> QuerySet[FollowUpAction]:
-    """Return the open or in-progress actions ``user`` must act on (see the module docstring)."""
-    return actions_owned_by(user, today).filter(status__in=(FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS))
+    """Return the open or in-progress actions ``user`` must act on (the partner home, the reminders)."""
+    return actions_owned_by(user, today).filter(status__in=OPEN_STATUSES)
 
 
 def may_change_action_status(user, action: FollowUpAction, today: datetime.date | None = None) -> bool:
-    """Tell whether ``user`` may move ``action`` to another status: its coordinator, or its acting owner."""
-    if partners_access.coordinates(user, action.partnership_id):
-        return True
+    """Tell whether ``user`` may move ``action`` to another status: its coordinator, or a representative
+    of its owner while the owner is a current member (one query)."""
     today = today or timezone.localdate()
-    return FollowUpAction.objects.filter(acting_owner(user, today), pk=action.pk).exists()
+    acting = partners_access.represented_by(user, "owner_organisation") & owner_is_a_current_member(today)
+    return FollowUpAction.objects.filter(
+        partners_access.coordinated_by(user, "partnership") | acting, pk=action.pk
+    ).exists()
 
 
 # --- decisions -------------------------------------------------------------------------------------
@@ -170,14 +173,25 @@ def decision_get(user, pk) -> Decision:
     return get_object_or_404(decisions_visible_to(user), pk=pk)
 
 
-def memberships_voting_for(user, decision: Decision, today: datetime.date | None = None) -> QuerySet[Membership]:
-    """Return the current memberships in ``decision``'s partnership whose organisation ``user`` represents."""
+def memberships_acting_in(user, partnership_id, today: datetime.date | None = None) -> QuerySet[Membership]:
+    """Return the current memberships in the partnership whose organisation ``user`` represents: those the
+    person may vote, propose or answer for."""
     today = today or timezone.localdate()
     return partners_access.memberships_represented_by(user, current_on_day=today).filter(
-        partnership_id=decision.partnership_id
+        partnership_id=partnership_id
     ).order_by("organisation__name")
 
 
-def votes_shown_in_full(user, decision: Decision) -> bool:
-    """Tell whether ``user`` sees every member's choice: the coordinator always, everyone once voting closed."""
-    return not decision.is_open or partners_access.coordinates(user, decision.partnership_id)
+def may_propose_decision(user, partnership_id) -> bool:
+    """Tell whether ``user`` may put a proposal to the vote: the coordinator, or a current member's representative."""
+    return partners_access.coordinates(user, partnership_id) or memberships_acting_in(user, partnership_id).exists()
+
+
+def memberships_voting_for(user, decision: Decision, today: datetime.date | None = None) -> QuerySet[Membership]:
+    """Return the memberships ``user`` may vote for on ``decision``."""
+    return memberships_acting_in(user, decision.partnership_id, today)
+
+
+def votes_shown_in_full(decision: Decision, *, coordinates: bool) -> bool:
+    """Tell whether a person sees every member's choice: the coordinator always, everyone once voting closed."""
+    return coordinates or not decision.is_open

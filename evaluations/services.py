@@ -22,6 +22,7 @@ from .models import (
     FollowUpAction,
     Vote,
 )
+from . import access
 from .results import decision_outcome
 
 
@@ -230,15 +231,6 @@ RESPONSE_TEXT_FIELDS = ("benefit_received", "what_works", "what_to_change")
 RESPONSE_FIELDS = (*SCORE_FIELDS.values(), *RESPONSE_TEXT_FIELDS)
 
 
-def membership_is_asked(membership: Membership, cycle: EvaluationCycle) -> bool:
-    """Tell whether ``membership`` is asked to answer ``cycle`` (same rule as ``selectors.cycle_members``)."""
-    return (
-        membership.partnership_id == cycle.partnership_id
-        and membership.joined_on <= cycle.period_end
-        and (membership.left_on is None or membership.left_on >= cycle.period_end)
-    )
-
-
 def _editable_response(*, cycle, membership) -> EvaluationResponse:
     """Lock the cycle (it must be open) and the member's answer (it must still be a draft)."""
     locked_cycle = _locked_cycle(cycle)
@@ -248,7 +240,7 @@ def _editable_response(*, cycle, membership) -> EvaluationResponse:
             % {"status": locked_cycle.get_status_display()},
             code="cycle_not_open",
         )
-    if not membership_is_asked(membership, locked_cycle):
+    if not access.is_asked(membership, locked_cycle):
         raise ValidationError(_("This organisation is not asked to answer this evaluation."), code="not_member")
     # The cycle row lock serialises answers to this cycle, so get_or_create cannot race here.
     response, _created = EvaluationResponse.objects.get_or_create(cycle=locked_cycle, membership=membership)
@@ -461,9 +453,7 @@ def vote_cast(
     locked = _locked_decision(decision)
     if locked.status != Decision.Status.OPEN or locked.closes_at <= now:
         raise TransitionError(_("Voting on this decision has closed."), code="decision_closed")
-    if membership.partnership_id != locked.partnership_id or (
-        membership.left_on is not None and membership.left_on < timezone.localdate(now)
-    ):
+    if membership.partnership_id != locked.partnership_id or not membership.is_current_on(timezone.localdate(now)):
         raise ValidationError(_("Only a current member organisation of this partnership can vote."), code="not_member")
     if choice not in Vote.Choice.values:
         raise ValidationError({"choice": _("Choose agree, disagree or abstain.")}, code="invalid")

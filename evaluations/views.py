@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from kemitraan import fragments
 from kemitraan.forms import add_service_errors
 from partners.models import Organisation
-from partners.selectors import partnership_get, partnership_scope
+from partners import access as partners_access
 from partners.services import TransitionError
 
 from . import results as results_maths
-from . import selectors, services
+from . import access, selectors, services
 from .forms import (
     ActionForm,
     ActionStatusForm,
@@ -39,7 +39,7 @@ def _paginate(request, queryset, per_page=PER_PAGE):
 
 
 def _require_coordinator(user, partnership_id) -> None:
-    if not selectors.can_coordinate(user, partnership_id):
+    if not partners_access.coordinates(user, partnership_id):
         raise Http404
 
 
@@ -53,7 +53,8 @@ def cycle_list(request):
     own = {}
     if request.user.is_authenticated:
         for response in EvaluationResponse.objects.filter(
-            cycle__in=[c.pk for c in page.object_list], membership__organisation__representatives=request.user
+            partners_access.represented_by(request.user, "membership__organisation"),
+            cycle__in=[c.pk for c in page.object_list],
         ):
             own.setdefault(response.cycle_id, []).append(response)
     rows = [(cycle, own.get(cycle.pk, [])) for cycle in page.object_list]
@@ -63,20 +64,20 @@ def cycle_list(request):
 @login_required
 def partnership_cycles(request, partnership_pk):
     """A partnership's cycles with their results and the trend charts across cycles."""
-    partnership = partnership_get(request.user, partnership_pk)
-    is_coordinator = selectors.can_coordinate(request.user, partnership.pk)
+    partnership = partners_access.partnership_get(request.user, partnership_pk)
+    is_coordinator = partners_access.coordinates(request.user, partnership.pk)
     cycles = list(selectors.cycles_for_user(request.user).filter(partnership=partnership).order_by("period_start"))
     cycle_results = selectors.cycle_results(cycles)
     own = {}
     for response in EvaluationResponse.objects.filter(
-        cycle__partnership=partnership, membership__organisation__representatives=request.user
+        partners_access.represented_by(request.user, "membership__organisation"), cycle__partnership=partnership
     ):
         own.setdefault(response.cycle_id, []).append(response)
 
     rows, points = [], []
     for cycle in cycles:
         result = cycle_results[cycle.pk]
-        visible = is_coordinator or selectors.partner_may_see_results(cycle, result)
+        visible = access.results_visible(cycle, result.submitted, coordinates=is_coordinator)
         rows.append({"cycle": cycle, "result": result if visible else None, "own": own.get(cycle.pk, [])})
         if visible and result.has_answers:
             points.append((cycle.period_label, result))
@@ -90,7 +91,7 @@ def partnership_cycles(request, partnership_pk):
             "rows": rows,
             "trend": results_maths.trend(points),
             "has_trend": bool(points),
-            "min_answers": selectors.PARTNER_MIN_ANSWERS,
+            "min_answers": access.PARTNER_MIN_ANSWERS,
         },
     )
 
@@ -98,7 +99,7 @@ def partnership_cycles(request, partnership_pk):
 @login_required
 def cycle_create(request, partnership_pk):
     """A coordinator creates a cycle for a chosen period (suggested: the current or next one)."""
-    partnership = partnership_get(request.user, partnership_pk)
+    partnership = partners_access.partnership_get(request.user, partnership_pk)
     _require_coordinator(request.user, partnership.pk)
     if request.method == "POST":
         form = CycleForm(request.POST)
@@ -122,27 +123,25 @@ def cycle_create(request, partnership_pk):
 @login_required
 def cycle_detail(request, pk):
     """One cycle: the user's own answers, and the results the user may see (a cached page)."""
-    if not selectors.cycles_for_user(request.user).filter(pk=pk).exists():
-        raise Http404
-    scope = partnership_scope(request.user)
+    scope = partners_access.partnership_scope(request.user)
 
     def build(request):  # at the page's normal address (fragments.render_page)
         cycle = selectors.cycle_get(request.user, pk)  # with the answer counts the results need
-        is_coordinator = selectors.can_coordinate(request.user, cycle.partnership_id)
-        own_responses = selectors.responses_represented(request.user, cycle)
+        is_coordinator = partners_access.coordinates(request.user, cycle.partnership_id)
+        own_responses = access.responses_of(request.user, cycle)
         my_members = [
-            {"membership": m, "response": own_responses.get(m.pk), "asked": services.membership_is_asked(m, cycle)}
-            for m in selectors.memberships_represented(request.user, cycle.partnership_id)
+            {"membership": m, "response": own_responses.get(m.pk), "asked": access.is_asked(m, cycle)}
+            for m in access.memberships_answering_for(request.user, cycle)
         ]
         result = selectors.cycle_results([cycle])[cycle.pk]
-        show_results = is_coordinator or selectors.partner_may_see_results(cycle, result)
+        show_results = access.results_visible(cycle, result.submitted, coordinates=is_coordinator)
         context = {
             "cycle": cycle,
             "partnership": cycle.partnership,
             "is_coordinator": is_coordinator,
             "my_members": my_members,
             "result": result if show_results else None,
-            "min_answers": selectors.PARTNER_MIN_ANSWERS,
+            "min_answers": access.PARTNER_MIN_ANSWERS,
             "findings": selectors.findings_for_cycle(cycle) if (is_coordinator or cycle.is_closed) else None,
         }
         if is_coordinator:
@@ -151,7 +150,7 @@ def cycle_detail(request, pk):
             context["responses"] = [
                 {"response": r, "scores": [getattr(r, f) for f in SCORE_FIELDS.values()]} for r in responses
             ]
-            context["not_answered"] = [m for m in selectors.cycle_members(cycle) if m.pk not in answered]
+            context["not_answered"] = [m for m in access.cycle_members(cycle) if m.pk not in answered]
         return context
 
     return fragments.render_page(request, "cycle_detail", "evaluations/cycle_detail.html", build,
@@ -193,9 +192,9 @@ def cycle_close(request, pk):
 def cycle_respond(request, pk, membership_pk):
     """A member organisation's answer: a form while it is a draft in an open cycle, read-only after."""
     cycle = selectors.cycle_get(request.user, pk)
-    membership = get_object_or_404(selectors.memberships_represented(request.user, cycle.partnership_id), pk=membership_pk)
+    membership = get_object_or_404(access.memberships_answering_for(request.user, cycle), pk=membership_pk)
     response = selectors.response_for_member(cycle, membership)
-    asked = services.membership_is_asked(membership, cycle)
+    asked = access.is_asked(membership, cycle)
     editable = asked and cycle.is_open and (response is None or response.is_editable)
 
     if request.method == "POST":
@@ -274,13 +273,13 @@ def _status_filter(request, queryset):
 
 
 def _my_organisation_ids(user) -> set[int]:
-    return set(user.organisations.values_list("pk", flat=True)) if user.is_authenticated else set()
+    return set(partners_access.represented_organisation_ids(user).values_list("organisation_id", flat=True))
 
 
 @login_required
 def my_actions(request):
     """The follow-up actions owned by the organisations the user represents."""
-    queryset, status = _status_filter(request, selectors.actions_owned_by(request.user, include_finished=True))
+    queryset, status = _status_filter(request, access.actions_owned_by(request.user))
     page = _paginate(request, queryset)
     return render(
         request,
@@ -293,9 +292,9 @@ def my_actions(request):
 @login_required
 def partnership_actions(request, partnership_pk):
     """Every follow-up action of a partnership."""
-    partnership = partnership_get(request.user, partnership_pk)
-    is_coordinator = selectors.can_coordinate(request.user, partnership.pk)
-    queryset, status = _status_filter(request, selectors.actions_for_user(request.user).filter(partnership=partnership))
+    partnership = partners_access.partnership_get(request.user, partnership_pk)
+    is_coordinator = partners_access.coordinates(request.user, partnership.pk)
+    queryset, status = _status_filter(request, access.actions_visible_to(request.user).filter(partnership=partnership))
     page = _paginate(request, queryset)
     return render(
         request,
@@ -309,7 +308,7 @@ def partnership_actions(request, partnership_pk):
 def _action_form(partnership, *args, **kwargs):
     today = timezone.localdate()
     organisations = Organisation.objects.filter(
-        pk__in=selectors.current_members(partnership, today=today).values("organisation")
+        pk__in=partners_access.current_members(partnership.pk, today).values("organisation")
     ).order_by("name")
     findings = selectors.findings_for_partnership(partnership)
     return ActionForm(*args, organisations=organisations, findings=findings, **kwargs)
@@ -318,7 +317,7 @@ def _action_form(partnership, *args, **kwargs):
 @login_required
 def action_create(request, partnership_pk):
     """The coordinator creates a follow-up action (from a finding when ``?finding=`` is given)."""
-    partnership = partnership_get(request.user, partnership_pk)
+    partnership = partners_access.partnership_get(request.user, partnership_pk)
     _require_coordinator(request.user, partnership.pk)
     if request.method == "POST":
         form = _action_form(partnership, request.POST)
@@ -340,15 +339,15 @@ def action_create(request, partnership_pk):
 
 
 def _may_update_status(user, action) -> bool:
-    return selectors.can_coordinate(user, action.partnership_id) or selectors.user_owns_action(user, action)
+    return access.may_change_action_status(user, action)
 
 
 @login_required
 def action_detail(request, pk):
     """One follow-up action with its history of changes."""
-    action = selectors.action_get(request.user, pk)
-    is_coordinator = selectors.can_coordinate(request.user, action.partnership_id)
-    may_update = is_coordinator or selectors.user_owns_action(request.user, action)
+    action = access.action_get(request.user, pk)
+    is_coordinator = partners_access.coordinates(request.user, action.partnership_id)
+    may_update = is_coordinator or access.may_change_action_status(request.user, action)
     history = action.history.select_related("history_user").order_by("-history_date", "-history_id")[:20]
     return render(
         request,
@@ -367,7 +366,7 @@ def action_detail(request, pk):
 @login_required
 def action_status(request, pk):
     """The owner organisation (or the coordinator) moves an action to another status."""
-    action = selectors.action_get(request.user, pk)
+    action = access.action_get(request.user, pk)
     if not _may_update_status(request.user, action):
         raise Http404
     if request.method == "POST":
@@ -393,7 +392,7 @@ def action_status(request, pk):
 @login_required
 def action_update(request, pk):
     """The coordinator changes an action's title, owner, due date or finding."""
-    action = selectors.action_get(request.user, pk)
+    action = access.action_get(request.user, pk)
     _require_coordinator(request.user, action.partnership_id)
     partnership = action.partnership
     if request.method == "POST":
@@ -439,14 +438,12 @@ def decision_list(request):
 @login_required
 def partnership_decisions(request, partnership_pk):
     """The decisions of one partnership."""
-    partnership = partnership_get(request.user, partnership_pk)
+    partnership = partners_access.partnership_get(request.user, partnership_pk)
     queryset, status = _decision_filter(
         request, selectors.decisions_for_user(request.user).filter(partnership=partnership)
     )
     page = _paginate(request, queryset)
-    may_propose = selectors.can_coordinate(request.user, partnership.pk) or selectors.memberships_represented(
-        request.user, partnership.pk
-    ).exists()
+    may_propose = access.may_propose_decision(request.user, partnership.pk)
     return render(
         request, "evaluations/decision_list.html",
         {"page": page, "status": status, "statuses": Decision.Status.choices, "partnership": partnership,
@@ -457,12 +454,10 @@ def partnership_decisions(request, partnership_pk):
 @login_required
 def decision_create(request, partnership_pk):
     """A coordinator or a member's representative proposes a decision."""
-    partnership = partnership_get(request.user, partnership_pk)
-    is_coordinator = selectors.can_coordinate(request.user, partnership.pk)
+    partnership = partners_access.partnership_get(request.user, partnership_pk)
+    is_coordinator = partners_access.coordinates(request.user, partnership.pk)
     organisations = Organisation.objects.filter(
-        pk__in=selectors.current_members(partnership, today=timezone.localdate())
-        .filter(organisation__representatives=request.user)
-        .values("organisation")
+        pk__in=access.memberships_acting_in(request.user, partnership.pk).values("organisation")
     ).order_by("name")
     if not is_coordinator and not organisations.exists():
         raise Http404
@@ -486,24 +481,17 @@ def decision_create(request, partnership_pk):
     return render(request, "evaluations/decision_form.html", {"partnership": partnership, "form": form})
 
 
-def _voting_memberships(user, decision):
-    """The current memberships in the decision's partnership whose organisation ``user`` represents."""
-    return selectors.current_members(decision.partnership, today=timezone.localdate()).filter(
-        organisation__representatives=user
-    )
-
-
 @login_required
 def decision_detail(request, pk):
     """A decision: the proposal, the vote so far (or the record, once closed) and the user's vote forms."""
     decision = selectors.decision_get(request.user, pk)
-    is_coordinator = selectors.can_coordinate(request.user, decision.partnership_id)
+    is_coordinator = partners_access.coordinates(request.user, decision.partnership_id)
     votes = list(selectors.votes_for_decision(decision))
-    mine = list(_voting_memberships(request.user, decision)) if request.user.is_authenticated else []
+    mine = list(access.memberships_voting_for(request.user, decision))
     my_ids = {m.pk for m in mine}
     # While voting is open a partner sees who has voted, not how (so no one votes to follow);
     # the coordinator and, once closed, every member see the whole record.
-    show_all = is_coordinator or not decision.is_open
+    show_all = access.votes_shown_in_full(decision, coordinates=is_coordinator)
     voting_open = decision.is_open and decision.closes_at > timezone.now()
     by_member = {v.membership_id: v for v in votes}
     forms = []
@@ -514,7 +502,7 @@ def decision_detail(request, pk):
                  "form": VoteForm(instance=by_member.get(membership.pk), prefix=f"m{membership.pk}")}
             )
     voted = set(by_member)
-    not_voted = [m for m in selectors.current_members(decision.partnership, today=timezone.localdate())
+    not_voted = [m for m in partners_access.current_members(decision.partnership_id, timezone.localdate())
                  if m.pk not in voted]
     rows = [{"vote": v, "show_choice": show_all or v.membership_id in my_ids} for v in votes]
     return render(
@@ -537,7 +525,7 @@ def decision_detail(request, pk):
 def decision_vote(request, pk, membership_pk):
     """A member organisation's vote, cast (or changed while open) by its representative."""
     decision = selectors.decision_get(request.user, pk)
-    membership = get_object_or_404(_voting_memberships(request.user, decision), pk=membership_pk)
+    membership = get_object_or_404(access.memberships_voting_for(request.user, decision), pk=membership_pk)
     vote = decision.votes.filter(membership=membership).first()
     prefix = f"m{membership.pk}"
     if request.method == "POST":

@@ -18,7 +18,7 @@ the ``fragments`` cache (``render_page``) under a key built from:
   Deployment);
 - a digest of the templates and catalogues (a deploy never serves old HTML), and
 - the ``cache_token`` of every partnership the person may see (``Partnership.cache_token``,
-  read in one query by ``partners.selectors.partnership_scope``).
+  read in one query by ``partners.access.partnership_scope``).
 
 The navigation bar of the pages that are not cached whole is kept on its own (``cached``, from the
 ``personalcache`` template tag), keyed by the person, the language and the name of the page (the
@@ -261,7 +261,7 @@ def render_page(request, name: str, template_name: str, build_context: Callable[
 
     The whole page is cached, navigation bar included, so a hit runs no template at all.
     ``tokens`` are the (id, cache_token) pairs of every partnership the person may see
-    (``partners.selectors.partnership_scope``); ``params`` the classes of the forms and filters
+    (``partners.access.partnership_scope``); ``params`` the classes of the forms and filters
     that read the page's GET parameters (none: it reads none). ``build_context`` runs only on a
     miss, so the queries behind the page run only then, and it gets the request at the page's
     normal address (``asked_query``): it reads the parameters as the key holds them. The key

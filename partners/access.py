@@ -179,13 +179,39 @@ def organisations_known_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(Exists(known)).order_by("name")
 
 
-def current_on(day: datetime.date, path: str = "") -> Q:
-    """Keep the memberships (reached by ``path``) that have not left before ``day``: ``left_on`` empty or on/after it.
+def organisations_with_reports_visible_to(user) -> QuerySet[Organisation]:
+    """Return the organisations whose reports ``user`` may see (the report filter's choices), by name:
+    those they represent and the members of the partnerships they coordinate (all for an admin).
 
-    A member is still a member on its leaving day (``Membership.is_active``).
+    Two IN subqueries: an OR across joins made PostgreSQL hash every organisation and membership.
+    """
+    if is_admin(user):
+        return Organisation.objects.order_by("name")
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    coordinated_members = Membership.objects.filter(coordinated_by(user, "partnership")).values("organisation_id")
+    return Organisation.objects.filter(Q(pk__in=represented_organisation_ids(user)) | Q(pk__in=coordinated_members)).order_by("name")
+
+
+def current_on(day, path: str = "") -> Q:
+    """Keep the memberships (reached by ``path``) current on ``day``: joined on or before it and not left
+    before it. A member is still a member on its leaving day (``Membership.is_current_on``).
+
+    ``day`` may be a date or an expression (``OuterRef("period_end")``).
     """
     prefix = f"{path}__" if path else ""
-    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gte": day})
+    return Q(**{f"{prefix}joined_on__lte": day}) & (
+        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gte": day})
+    )
+
+
+def current_members(partnership_id, day: datetime.date) -> QuerySet[Membership]:
+    """Return the memberships of the partnership current on ``day``, by organisation name."""
+    return (
+        Membership.objects.select_related("organisation")
+        .filter(current_on(day), partnership_id=partnership_id)
+        .order_by("organisation__name")
+    )
 
 
 def memberships_represented_by(user, *, current_on_day: datetime.date | None = None) -> QuerySet[Membership]:

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from evaluations import access as evaluation_access
 from evaluations import services as evaluation_services
 from evaluations.models import (
     SCORE_FIELDS,
@@ -1083,7 +1084,7 @@ class _PartnershipBuilder:
             until = self.now
         else:
             # Closed: every member asked but one answered before the due date.
-            asked = [key for key, m in self.memberships.items() if evaluation_services.membership_is_asked(m, cycle)]
+            asked = [key for key, m in self.memberships.items() if evaluation_access.is_asked(m, cycle)]
             skipped = self.rng.choice(asked) if len(asked) > 3 else None
             answering = [(key, True) for key in asked if key != skipped]
             until = moment(due, 16)

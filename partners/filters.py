@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import ContributionKind, ContributionReport, Partnership
-from .selectors import partnerships_coordinated_by
+from . import access
 
 
 class PartnershipFilter(django_filters.FilterSet):
@@ -47,7 +47,7 @@ class PartnershipFilter(django_filters.FilterSet):
 def _coordinated_partnerships(request):
     if request is None:
         return Partnership.objects.none()
-    return partnerships_coordinated_by(request.user).order_by("title")
+    return access.partnerships_coordinated_by(request.user).order_by("title")
 
 
 class ReviewQueueFilter(django_filters.FilterSet):

@@ -1,7 +1,7 @@
 """Filters and sorting for contribution report lists and their exports.
 
 The filter only narrows a queryset that already holds what the user may see
-(``selectors.reports_for_user``); its choices are limited the same way, so a
+(``access.reports_visible_to``); its choices are limited the same way, so a
 value the user may not see is simply invalid and ignored, never an error page.
 """
 import django_filters
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kemitraan.fragments import PageForm
 
-from .models import ContributionKind, ContributionReport, Membership, Organisation, Partnership
-from .selectors import coordinated_partnership_ids, partnerships_for_user, represented_organisation_ids
+from .models import ContributionKind, ContributionReport, Organisation, Partnership
+from . import access
 
 # Sort keys a person may ask for -> the columns they order by. Anything else is ignored.
 SORT_FIELDS = {
@@ -28,26 +28,12 @@ ORGANISATION_SEARCH_MAX_LENGTH = 100
 def _partnerships(request):
     if request is None:
         return Partnership.objects.none()
-    return partnerships_for_user(request.user).order_by("title")
-
-
-def organisations_for_filter(user):
-    """The organisations ``user`` may filter reports on: those they represent or that are members of a
-    partnership they coordinate (all for an admin), by name. Two IN subqueries: an OR across joins
-    made PostgreSQL hash all 10,000 organisations and memberships (about 50 ms a page for a
-    coordinator of 100 partnerships)."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    if user.is_superuser:
-        return Organisation.objects.order_by("name")
-    own = represented_organisation_ids(user)
-    coordinated = Membership.objects.filter(partnership_id__in=coordinated_partnership_ids(user)).values("organisation_id")
-    return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=coordinated)).order_by("name")
+    return access.partnerships_visible_to(request.user).order_by("title")
 
 
 def _organisations(request):
     user = getattr(request, "user", None)
-    return organisations_for_filter(user) if user is not None else Organisation.objects.none()
+    return access.organisations_with_reports_visible_to(user) if user is not None else Organisation.objects.none()
 
 
 def ordering_for(sort: str | None) -> tuple[str, ...]:

@@ -231,9 +231,9 @@ class Membership(TimeStampedModel):
         return f"{self.organisation} — {self.partnership}"
 
     def is_current_on(self, day) -> bool:
-        """Tell whether the organisation is still a member on ``day``: a member stays one up to and
-        including its leaving day (the same rule as ``partners.access.current_on``)."""
-        return self.left_on is None or self.left_on >= day
+        """Tell whether the organisation is a member on ``day``: joined on or before it, and a member up to
+        and including its leaving day (the same rule as ``partners.access.current_on``)."""
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
 
     @property
     def is_active(self):

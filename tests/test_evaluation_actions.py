@@ -247,13 +247,13 @@ def test_left_member_keeps_no_finished_actions_on_my_actions_either(client, part
 
 def test_action_rule_is_one_selector_for_people_and_for_the_reminder_job(partner_a, partner_b, membership_b,
                                                                            action_due_soon, partnership, org_b):
-    from evaluations.selectors import actions_owned_by
+    from evaluations.access import actions_awaiting_their_owners, actions_to_act_on
 
     theirs = f.FollowUpActionFactory(partnership=partnership, owner_organisation=org_b, due_date=RUN_DAY)
     membership_b.left_on = RUN_DAY - datetime.timedelta(days=1)
     membership_b.save()
-    assert list(actions_owned_by(partner_a, today=RUN_DAY)) == [action_due_soon]
-    assert list(actions_owned_by(partner_b, today=RUN_DAY)) == []
+    assert list(actions_to_act_on(partner_a, today=RUN_DAY)) == [action_due_soon]
+    assert list(actions_to_act_on(partner_b, today=RUN_DAY)) == []
     # without a person: every action someone must act on (the reminder job mails the owner's representatives)
-    assert list(actions_owned_by(None, today=RUN_DAY)) == [action_due_soon]
-    assert theirs not in actions_owned_by(None, today=RUN_DAY)
+    assert list(actions_awaiting_their_owners(RUN_DAY)) == [action_due_soon]
+    assert theirs not in actions_awaiting_their_owners(RUN_DAY)

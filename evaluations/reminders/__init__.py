@@ -25,11 +25,11 @@ only active users receive them.
     period's key, ``2026-03`` (monthly), ``2026-Q1``, ``2026-H1``, ``2026`` (yearly).
 ``evaluation_due`` / ``evaluation_overdue``
     An *open* cycle is due at ``cycle.due_date`` for every member asked to answer it
-    (a member on the period's last day, as ``evaluations.selectors.cycle_members``)
+    (a member on the period's last day, ``evaluations.access.asked_to_answer``)
     without a *submitted* response. Recipients: representatives. Object: the cycle. Period: the due date.
 ``action_due`` / ``action_overdue``
     A follow-up action is due at ``action.due_date`` while *open* or *in progress* and its
-    owner is a current member (``evaluations.selectors.actions_owned_by``). Recipients:
+    owner is a current member (``evaluations.access.actions_awaiting_their_owners``). Recipients:
     representatives of the owner organisation. Object: the action.
     Period: the due date.
 ``commitment_ending``

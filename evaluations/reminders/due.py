@@ -15,7 +15,7 @@ from partners.deadlines import Deadlines, owing
 from partners.models import ContributionReport, Frequency, Membership, Organisation, Partnership
 
 from ..models import EvaluationCycle, EvaluationResponse, FollowUpAction, ReminderKind, ReminderRule
-from ..selectors import actions_owned_by
+from ..access import actions_awaiting_their_owners
 
 DEFAULT_RULE_DAYS = {
     ReminderKind.REPORT_DUE: 7,
@@ -125,11 +125,11 @@ def _due_evaluations(today, rules) -> Iterator[list[Due]]:
         )
         for chunk in chunks(cycles.iterator(chunk_size=CHUNK), max(CHUNK // 4, 1)):
             members = defaultdict(list)
-            rows = Membership.objects.filter(partnership_id__in={c[1] for c in chunk})
-            for pk, partnership_id, organisation_id, joined_on, left_on in rows.values_list(
+            rows = Membership.objects.filter(partnership_id__in={c[1] for c in chunk}).only(
                 "pk", "partnership_id", "organisation_id", "joined_on", "left_on"
-            ).order_by("pk"):
-                members[partnership_id].append((pk, organisation_id, joined_on, left_on))
+            )
+            for membership in rows.order_by("pk"):
+                members[membership.partnership_id].append(membership)
             answered = set(
                 EvaluationResponse.objects.filter(
                     cycle_id__in=[c[0] for c in chunk], status=EvaluationResponse.Status.SUBMITTED
@@ -137,12 +137,10 @@ def _due_evaluations(today, rules) -> Iterator[list[Due]]:
             )
             asked = {}
             for cycle_id, partnership_id, due_date, period_end in chunk:
-                for membership_id, organisation_id, joined_on, left_on in members[partnership_id]:
-                    # asked: a member on the period's last day (as evaluations.selectors.cycle_members)
-                    if joined_on > period_end or (left_on is not None and left_on < period_end):
-                        continue
-                    if (cycle_id, membership_id) not in answered:
-                        asked[(cycle_id, organisation_id, due_date.isoformat())] = None
+                for membership in members[partnership_id]:
+                    # asked: a member on the period's last day (evaluations.access.asked_to_answer)
+                    if membership.is_current_on(period_end) and (cycle_id, membership.pk) not in answered:
+                        asked[(cycle_id, membership.organisation_id, due_date.isoformat())] = None
             yield list(dict.fromkeys(_to_representatives(kind, EvaluationCycle, list(asked))))
 
 
@@ -150,9 +148,9 @@ def _due_actions(today, rules) -> Iterator[list[Due]]:
     for kind in (ReminderKind.ACTION_DUE, ReminderKind.ACTION_OVERDUE):
         if kind not in rules:
             continue
-        # The owner's representatives, while the owner is a current member (evaluations.selectors).
+        # The owner's representatives, while the owner is a current member (evaluations.access).
         actions = (
-            actions_owned_by(None, today=today)
+            actions_awaiting_their_owners(today)
             .filter(partnership__status=Partnership.Status.ACTIVE, due_date__range=window(kind, rules[kind], today))
             .select_related(None)
             .order_by("pk")

@@ -6,7 +6,8 @@ from django.core.validators import MinValueValidator
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from partners.selectors import organisation_by_exact_name, organisation_name_normalised, organisations_known_to
+from partners.access import organisations_known_to
+from partners.selectors import organisation_by_exact_name, organisation_name_normalised
 from partners.models import (
     Indicator,
     Membership,
@@ -72,7 +73,7 @@ class PartnershipForm(forms.ModelForm):
 class OrganisationChoiceForm(forms.Form):
     """Pick an existing organisation, or describe a new one, for a new membership.
 
-    What a coordinator sees (``selectors.organisations_known_to``): the organisations of the
+    What a coordinator sees (``access.organisations_known_to``): the organisations of the
     partnerships they coordinate, searchable. Any other organisation is reached only by typing
     its exact registered name, so nobody browses every organisation's name and contact details.
     """

@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import ContributionReport, SharedGoal
-from partners.selectors import memberships_for_user
+from partners.access import memberships_represented_by
 from partners.uploads import ALLOWED_EXTENSIONS, check_attachment
 
 # Reporting periods live in this range; a period ending in year 9999 would break the
@@ -98,7 +98,7 @@ class ReportForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        memberships = memberships_for_user(user).order_by("partnership__title", "organisation__name")
+        memberships = memberships_represented_by(user).order_by("partnership__title", "organisation__name")
         membership = self.fields["membership"]
         if self.instance.pk:
             membership.disabled = True  # a report stays with the member that wrote it

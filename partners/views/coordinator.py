@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kemitraan import fragments
 from kemitraan.forms import add_service_errors
-from partners import selectors, services
+from partners import access, selectors, services
 from partners.filters import PartnershipFilter, ReviewQueueFilter
 from partners.forms.coordinator import (
     IndicatorForm,
@@ -62,13 +62,13 @@ def _sort_links(request, columns):
 
 
 def _require_coordinator(user):
-    if not selectors.user_is_coordinator(user):
+    if not access.is_coordinator(user):
         raise Http404
 
 
-def _coordinator_scope(user) -> selectors.PartnershipScope:
+def _coordinator_scope(user) -> access.PartnershipScope:
     """Return the person's ``PartnershipScope``; 404 unless they coordinate a partnership (admins always do)."""
-    scope = selectors.partnership_scope(user)
+    scope = access.partnership_scope(user)
     if not scope.is_coordinator:
         raise Http404
     return scope
@@ -93,13 +93,13 @@ STATUS_RANK = Case(
 def home(request):
     """Send each person to their starting page: coordinators and admins see the dashboard."""
     user = request.user
-    scope = selectors.partnership_scope(user)
+    scope = access.partnership_scope(user)
     if scope.is_coordinator:
         return dashboard(request, scope)
-    if user.organisations.exists():
+    if access.represented_organisation_ids(user).exists():
         return redirect("partners:partner_home")
     return render(request, "partners/dashboard_empty.html", {
-        "may_create": selectors.user_may_create_partnership(user),
+        "may_create": access.may_create_partnership(user),
     })
 
 
@@ -117,11 +117,11 @@ def dashboard(request, scope):
         return {
             "page": page,
             "rows": page.object_list,
-            "waiting_total": selectors.reports_to_review_for(request.user).count(),
+            "waiting_total": access.reports_waiting_for(request.user).count(),
             "due_days": selectors.FOLLOW_UP_DUE_DAYS,
             "today": today,
             # Adding or removing a representative touches the person's partnerships: cached safely.
-            "is_representative": request.user.organisations.exists(),
+            "is_representative": access.represented_organisation_ids(request.user).exists(),
         }
 
     return fragments.render_page(request, "dashboard", "partners/dashboard.html", build, tokens=scope.tokens,
@@ -134,7 +134,7 @@ def dashboard(request, scope):
 @login_required
 def partnership_list(request):
     _require_coordinator(request.user)
-    queryset = selectors.partnerships_with_member_count(selectors.partnerships_coordinated_by(request.user))
+    queryset = selectors.partnerships_with_member_count(access.partnerships_coordinated_by(request.user))
     filterset = PartnershipFilter(request.GET or None, queryset=queryset, request=request)
     page = _page(request, filterset.qs)
     return render(request, "partners/partnership_list.html", {
@@ -145,7 +145,7 @@ def partnership_list(request):
 
 @login_required
 def partnership_create(request):
-    if not selectors.user_may_create_partnership(request.user):
+    if not access.may_create_partnership(request.user):
         raise Http404
     form = PartnershipForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -161,7 +161,7 @@ def partnership_create(request):
 
 @login_required
 def partnership_edit(request, pk):
-    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    partnership = access.partnership_get_for_coordinator(request.user, pk)
     form = PartnershipForm(request.POST if request.method == "POST" else None, instance=partnership, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,10 +182,13 @@ def _partnership_with_figures(user, pk):
 
 @login_required
 def partnership_detail(request, pk):
-    """One partnership's figures, members, goals and recent reports (a cached page, see ``dashboard``)."""
-    scope = selectors.partnership_scope(request.user)
-    if not scope.coordinates(pk):  # the access check of partnership_get_for_coordinator, without a query
-        raise Http404
+    """One partnership's figures, members, goals and recent reports (a cached page, see ``dashboard``).
+
+    Access is checked once, where the partnership is read (``_partnership_with_figures``: 404 unless
+    the person coordinates it). A cached copy is keyed by the person and the tokens of every
+    partnership they may see, so losing the partnership changes the key and reads it again.
+    """
+    scope = access.partnership_scope(request.user)
 
     def build(request):  # at the page's normal address (fragments.render_page)
         figures = _partnership_with_figures(request.user, pk)
@@ -194,7 +197,7 @@ def partnership_detail(request, pk):
             "members": selectors.pledged_vs_delivered(figures),
             "goals": selectors.goals_with_progress(figures),
             "recent_reports": (
-                selectors.reports_reviewable_by(request.user)
+                access.reports_reviewable_by(request.user)
                 .filter(membership__partnership=figures)
                 .order_by("-submitted_at", "-pk")[:10]
             ),
@@ -208,7 +211,7 @@ def partnership_detail(request, pk):
 
 @login_required
 def pledge_summary(request, pk):
-    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    partnership = access.partnership_get_for_coordinator(request.user, pk)
     members = selectors.pledged_vs_delivered(partnership)
     return render(request, "partners/pledge_summary.html", {
         "partnership": partnership,
@@ -223,7 +226,7 @@ def pledge_summary(request, pk):
 
 @login_required
 def membership_add(request, pk):
-    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    partnership = access.partnership_get_for_coordinator(request.user, pk)
     data = request.POST if request.method == "POST" else None
     search = search_text(request.GET)
     org_form = OrganisationChoiceForm(data, partnership=partnership, user=request.user, search=search)
@@ -248,14 +251,14 @@ def membership_add(request, pk):
 @login_required
 def organisation_options(request, pk):
     """Return the <option>s of organisations that may join, filtered by ``q`` (htmx search on the add-member form)."""
-    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    partnership = access.partnership_get_for_coordinator(request.user, pk)
     org_form = OrganisationChoiceForm(partnership=partnership, user=request.user, search=search_text(request.GET))
     return render(request, "partners/organisation_options.html", {"org_form": org_form})
 
 
 @login_required
 def membership_edit(request, pk):
-    membership = selectors.membership_get_for_coordinator(request.user, pk)
+    membership = access.membership_get_for_coordinator(request.user, pk)
     partnership = membership.partnership
     data = request.POST if request.method == "POST" else None
     form = MembershipForm(data, instance=membership)
@@ -278,7 +281,7 @@ def membership_edit(request, pk):
 
 @login_required
 def membership_remove(request, pk):
-    membership = selectors.membership_get_for_coordinator(request.user, pk)
+    membership = access.membership_get_for_coordinator(request.user, pk)
     partnership = membership.partnership
     if request.method == "POST":
         try:
@@ -300,7 +303,7 @@ def membership_remove(request, pk):
 
 @login_required
 def goal_create(request, pk):
-    partnership = selectors.partnership_get_for_coordinator(request.user, pk)
+    partnership = access.partnership_get_for_coordinator(request.user, pk)
     form = SharedGoalForm(request.POST if request.method == "POST" else None, initial={"order": partnership.goals.count() + 1})
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,7 +318,7 @@ def goal_create(request, pk):
 
 @login_required
 def goal_edit(request, pk):
-    goal = selectors.goal_get_for_coordinator(request.user, pk)
+    goal = access.goal_get_for_coordinator(request.user, pk)
     form = SharedGoalForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -330,7 +333,7 @@ def goal_edit(request, pk):
 
 @login_required
 def goal_delete(request, pk):
-    goal = selectors.goal_get_for_coordinator(request.user, pk)
+    goal = access.goal_get_for_coordinator(request.user, pk)
     partnership = goal.partnership
     if request.method == "POST":
         services.goal_delete(goal=goal)
@@ -345,7 +348,7 @@ def goal_delete(request, pk):
 
 @login_required
 def indicator_create(request, pk):
-    goal = selectors.goal_get_for_coordinator(request.user, pk)
+    goal = access.goal_get_for_coordinator(request.user, pk)
     form = IndicatorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -360,7 +363,7 @@ def indicator_create(request, pk):
 
 @login_required
 def indicator_edit(request, pk):
-    indicator = selectors.indicator_get_for_coordinator(request.user, pk)
+    indicator = access.indicator_get_for_coordinator(request.user, pk)
     form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         try:
@@ -377,7 +380,7 @@ def indicator_edit(request, pk):
 
 @login_required
 def indicator_delete(request, pk):
-    indicator = selectors.indicator_get_for_coordinator(request.user, pk)
+    indicator = access.indicator_get_for_coordinator(request.user, pk)
     partnership = indicator.goal.partnership
     if request.method == "POST":
         services.indicator_delete(indicator=indicator)
@@ -410,7 +413,7 @@ def _indicator_chart(indicator, values):
 def indicator_detail(request, pk):
     indicator = get_object_or_404(
         selectors.indicators_with_latest_value().filter(
-            pk__in=selectors.indicators_coordinated_by(request.user).values("pk")
+            pk__in=access.indicators_coordinated_by(request.user).values("pk")
         ).select_related("goal__partnership"),
         pk=pk,
     )
@@ -438,7 +441,7 @@ def review_queue(request):
 
     def build(request):  # at the page's normal address (fragments.render_page)
         filterset = ReviewQueueFilter(
-            request.GET or None, queryset=selectors.reports_to_review_for(request.user), request=request
+            request.GET or None, queryset=access.reports_waiting_for(request.user), request=request
         )
         return {
             "filter": filterset, "page": _page(request, filterset.qs),
@@ -451,7 +454,7 @@ def review_queue(request):
 
 @login_required
 def report_accept(request, pk):
-    report = selectors.report_get_for_coordinator(request.user, pk)
+    report = access.report_get_for_coordinator(request.user, pk)
     if request.method != "POST":
         return render(request, "partners/review_accept.html", {
             "report": report, "next": _next_url(request, ""),
@@ -468,7 +471,7 @@ def report_accept(request, pk):
 
 @login_required
 def report_return(request, pk):
-    report = selectors.report_get_for_coordinator(request.user, pk)
+    report = access.report_get_for_coordinator(request.user, pk)
     form = ReportReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

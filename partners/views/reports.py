@@ -2,10 +2,10 @@
 
 Every object comes through an access-checking selector; whatever the user may not
 see or change answers 404, for GET and POST alike.
-- seeing a report or downloading its files: ``selectors.reports_for_user``;
-- changing a report, its files, submitting or deleting it: ``selectors.reports_editable_by``
+- seeing a report or downloading its files: ``access.reports_visible_to``;
+- changing a report, its files, submitting or deleting it: ``access.reports_editable_by``
   (the user's own organisations' reports only) and then the report's status;
-- entering indicator values: ``selectors.memberships_for_user``.
+- entering indicator values: ``access.memberships_represented_by``.
 
 Object pages check access before the HTTP method, so a POST to a page the user may
 not see answers 404 like a GET does (405 only for someone who may see it).
@@ -36,10 +36,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evaluations.models import EvaluationCycle, EvaluationResponse
-from evaluations.selectors import actions_owned_by
+from evaluations.access import actions_to_act_on
 from kemitraan import fragments
 from kemitraan.forms import add_service_errors
-from partners import exports, services
+from partners import access, exports, services
 from partners.deadlines import Deadlines, Period, counted_reports, is_overdue, period_owed_next, reports_owed
 from partners.filters_reports import (
     ORGANISATION_SEARCH_MAX_LENGTH,
@@ -47,7 +47,6 @@ from partners.filters_reports import (
     ReportFilter,
     ReportListOptions,
     filter_reports,
-    organisations_for_filter,
 )
 from partners.forms.reports import (
     AttachmentForm,
@@ -61,14 +60,6 @@ from partners.models import (
     Indicator,
     IndicatorValue,
     Partnership,
-)
-from partners.selectors import (
-    memberships_for_user,
-    partnership_tokens_for_user,
-    report_get,
-    reports_editable_by,
-    reports_for_user,
-    user_coordinates,
 )
 from partners.templatetags.kemitraan import rupiah
 from partners.views import search_text
@@ -90,7 +81,7 @@ def _url_or_none(name, **kwargs):
 
 def _editable_report(user, pk) -> ContributionReport:
     """Return one of the user's own organisations' reports, else 404 (whatever its status)."""
-    return get_object_or_404(reports_editable_by(user), pk=pk)
+    return access.report_get_editable(user, pk)
 
 
 def _refuse_if_locked(request, report, message):
@@ -187,7 +178,7 @@ def _evaluation_deadlines(memberships, today):
 
 def _action_deadlines(user, today):
     actions = (
-        actions_owned_by(user, today=today)
+        actions_to_act_on(user, today)
         .filter(due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
         .order_by("due_date", "id")[:HOME_ACTIONS_LIMIT]
     )
@@ -207,7 +198,7 @@ def partner_home(request):
     """Show my organisations' partnerships, what is due or overdue, and my latest reports (a cached page)."""
     def build(request):  # at the page's normal address (fragments.render_page)
         today, rules = timezone.localdate(), Deadlines.load()
-        memberships = list(memberships_for_user(request.user).order_by("partnership__title", "organisation__name"))
+        memberships = list(access.memberships_represented_by(request.user).order_by("partnership__title", "organisation__name"))
         deadlines = sorted(
             _report_deadlines(memberships, today, rules)
             + _evaluation_deadlines(memberships, today)
@@ -222,13 +213,13 @@ def partner_home(request):
             "cards": list(cards.values()),
             "overdue": [d for d in deadlines if d.overdue],
             "upcoming": [d for d in deadlines if not d.overdue],
-            "recent_reports": list(reports_editable_by(request.user).order_by("-updated_at", "-id")[:RECENT_REPORTS]),
+            "recent_reports": list(access.reports_editable_by(request.user).order_by("-updated_at", "-id")[:RECENT_REPORTS]),
             "today": today,
             "due_soon_days": DUE_SOON_DAYS,
         }
 
     return fragments.render_page(request, "partner_home", "partners/partner_home.html", build,
-                                 tokens=partnership_tokens_for_user(request.user))
+                                 tokens=access.partnership_scope(request.user).tokens)
 
 
 # --- report list and export --------------------------------------------------------------
@@ -277,7 +268,7 @@ def organisation_options(user, search="", selected=None):
     """Return (choices, more) for the organisation filter: up to ``ORGANISATION_OPTIONS`` of the
     organisations ``user`` may filter on whose name contains ``search``, the ``selected`` one first
     (kept while another search runs), and whether more matched than are offered."""
-    offered = organisations_for_filter(user)
+    offered = access.organisations_with_reports_visible_to(user)
     if search:
         offered = offered.filter(name__icontains=search)
     if selected is not None:
@@ -323,11 +314,11 @@ class CountedPaginator(Paginator):
 def report_list(request):
     """List the reports the user may see, filtered, sorted and paginated (a cached page per query string)."""
     def build(request):  # at the page's normal address (fragments.render_page)
-        report_filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
+        report_filter, rows = filter_reports(access.reports_visible_to(request.user), request.GET, request)
         organisation_search = _plain_selects(report_filter, request.user, request.GET)
         status = report_filter.form.cleaned_data.get("status")
         drafts = not status or status == ContributionReport.Status.DRAFT  # another status leaves drafts out anyway
-        counted = report_filter.filter_queryset(reports_for_user(request.user, for_count=True, drafts=drafts))
+        counted = report_filter.filter_queryset(access.reports_visible_to(request.user, drafts=drafts))
         page = CountedPaginator(rows, PAGE_SIZE, count_queryset=counted).get_page(request.GET.get("page"))
         return {
             "filter": report_filter,
@@ -335,11 +326,11 @@ def report_list(request):
             "page_obj": page,
             "reports": page.object_list,
             "sort_links": _sort_links(request.GET.get("sort", "").strip()),
-            "can_create": memberships_for_user(request.user).exists(),
+            "can_create": access.memberships_represented_by(request.user).exists(),
         }
 
     return fragments.render_page(request, "report_list", "partners/report_list.html", build,
-                                 tokens=partnership_tokens_for_user(request.user),
+                                 tokens=access.partnership_scope(request.user).tokens,
                                  params=[ReportFilter, ReportListOptions])
 
 
@@ -347,7 +338,7 @@ def report_list(request):
 @require_safe
 def report_organisation_options(request):
     """The organisation filter's <option>s for a typed search (htmx, on the report list)."""
-    chosen = forms.ModelChoiceField(queryset=organisations_for_filter(request.user), required=False)
+    chosen = forms.ModelChoiceField(queryset=access.organisations_with_reports_visible_to(request.user), required=False)
     try:
         selected = chosen.clean(request.GET.get("organisation"))
     except ValidationError:
@@ -364,7 +355,7 @@ def report_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         return HttpResponseBadRequest(_("Choose the export format csv or xlsx."))
-    _filter, rows = filter_reports(reports_for_user(request.user), request.GET, request)
+    _filter, rows = filter_reports(access.reports_visible_to(request.user), request.GET, request)
     filename = f"laporan-kontribusi-{timezone.localdate():%Y%m%d}"
     if fmt == "xlsx":
         return exports.xlsx_response(rows, filename)
@@ -420,11 +411,11 @@ def report_history(report: ContributionReport) -> list[dict]:
 @login_required
 def report_detail(request, pk):
     """Show a report with its status, the reviewer's reason, its files and its history."""
-    report = report_get(request.user, pk)
+    report = access.report_get(request.user, pk)
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
-    can_edit = reports_editable_by(request.user).filter(pk=report.pk).exists()
-    coordinates = user_coordinates(request.user, report.membership.partnership)
+    can_edit = access.reports_editable_by(request.user).filter(pk=report.pk).exists()
+    coordinates = access.coordinates(request.user, report.membership.partnership_id)
     review_urls = {}
     if coordinates and report.status == ContributionReport.Status.SUBMITTED:
         review_urls = {
@@ -465,7 +456,7 @@ def report_create(request):
             else:
                 messages.success(request, _("The draft report was saved. Attach supporting files, then submit it."))
                 return redirect(report)
-    memberships = memberships_for_user(request.user)
+    memberships = access.memberships_represented_by(request.user)
     if not memberships.exists():
         raise Http404(_("You do not represent any organisation in a partnership."))
     if request.method != "POST":
@@ -601,7 +592,7 @@ def attachment_add(request, pk):
 def attachment_download(request, pk):
     """Send a report's file to someone who may see the report, always as a download."""
     attachment = get_object_or_404(
-        Attachment.objects.filter(report_id__in=reports_for_user(request.user).values("pk")), pk=pk
+        Attachment.objects.filter(report_id__in=access.reports_visible_to(request.user).values("pk")), pk=pk
     )
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
@@ -623,7 +614,7 @@ def attachment_delete(request, pk):
     """Remove a file from a draft or returned report of the user's own organisation, after confirmation."""
     attachment = get_object_or_404(
         Attachment.objects.select_related("report__membership__organisation", "report__membership__partnership")
-        .filter(report_id__in=reports_editable_by(request.user).values("pk")),
+        .filter(report_id__in=access.reports_editable_by(request.user).values("pk")),
         pk=pk,
     )
     report = attachment.report
@@ -648,7 +639,7 @@ def attachment_delete(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def indicatorvalue_entry(request, pk):
     """Enter one value per indicator of the partnership for a period, as member ``pk`` (a membership)."""
-    membership = get_object_or_404(memberships_for_user(request.user), pk=pk)
+    membership = get_object_or_404(access.memberships_represented_by(request.user), pk=pk)
     indicators = list(
         Indicator.objects.filter(goal__partnership_id=membership.partnership_id)
         .select_related("goal")
