@@ -47,6 +47,12 @@ def _in(path: str) -> str:
     return f"{path}__in" if path else "pk__in"
 
 
+# Conditions that keep every row and no row. ``Q()`` would not do for "every row": it disappears when
+# combined with ``|`` (``Q() | X`` is ``X``), and an admin's rows would be lost in an OR.
+EVERY_ROW = Q(pk__isnull=False)
+NO_ROW = Q(pk__in=[])
+
+
 def coordinated_by(user, path: str = "") -> Q:
     """Keep the rows whose partnership, reached by ``path``, ``user`` coordinates (every row for an admin).
 
@@ -54,16 +60,16 @@ def coordinated_by(user, path: str = "") -> Q:
     ``"partnership"`` for memberships, ``"membership__partnership"`` for reports.
     """
     if is_admin(user):
-        return Q()
+        return EVERY_ROW
     if not user.is_authenticated:
-        return Q(pk__in=[])
+        return NO_ROW
     return Q(**{_in(path): coordinated_partnership_ids(user)})
 
 
 def represented_by(user, path: str) -> Q:
     """Keep the rows whose organisation, reached by ``path``, ``user`` represents (admins included: no bypass)."""
     if not user.is_authenticated:
-        return Q(pk__in=[])
+        return NO_ROW
     return Q(**{_in(path): represented_organisation_ids(user)})
 
 
@@ -75,9 +81,9 @@ def member_partnership_ids(user) -> QuerySet:
 def visible_to(user, path: str = "") -> Q:
     """Keep the rows whose partnership, reached by ``path``, ``user`` may see: coordinated or a member's."""
     if is_admin(user):
-        return Q()
+        return EVERY_ROW
     if not user.is_authenticated:
-        return Q(pk__in=[])
+        return NO_ROW
     return coordinated_by(user, path) | Q(**{_in(path): member_partnership_ids(user)})
 
 
