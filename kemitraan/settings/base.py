@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "kemitraan",
     "accounts",
     "partners",
     "evaluations",

@@ -61,7 +61,7 @@ from partners.models import (
     IndicatorValue,
     Partnership,
 )
-from partners.templatetags.kemitraan import rupiah
+from kemitraan.templatetags.kemitraan import rupiah
 from partners.views import search_text
 
 PAGE_SIZE = 25

@@ -4,7 +4,6 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -75,11 +74,6 @@ def query_replace(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
-
-
-@register.simple_tag
-def current_language():
-    return get_language()
 
 
 # --- the page chrome, cached per person -------------------------------------------------------
