@@ -201,14 +201,14 @@ def pages(fx) -> list[dict]:
 
     return [
         {"page": "ceiling: /health/live/", "path": reverse("health_live"), "who": None},
-        {"page": "coordinator dashboard", "path": reverse("home"), "who": "coordinator"},
+        {"page": "coordinator dashboard", "path": reverse("workspace:home"), "who": "coordinator"},
         {"page": "partnership detail", "who": "coordinator",
-         "path": reverse("partners:partnership_detail", args=[fx["partnership"]]),
-         "small_path": reverse("partners:partnership_detail", args=[fx["small_partnership"]])},
+         "path": reverse("workspace:partnership_detail", args=[fx["partnership"]]),
+         "small_path": reverse("workspace:partnership_detail", args=[fx["small_partnership"]])},
         {"page": "report list (filtered, sorted)", "who": "coordinator",
          "path": reverse("partners:report_list") + "?status=accepted&sort=-period"},
         {"page": "review queue", "path": reverse("partners:review_queue"), "who": "coordinator"},
-        {"page": "partner home", "path": reverse("partners:partner_home"), "who": "partner"},
+        {"page": "partner home", "path": reverse("workspace:partner_home"), "who": "partner"},
         {"page": "evaluation results", "who": "coordinator",
          "path": reverse("evaluations:cycle_detail", args=[fx["cycle"]]),
          "small_path": reverse("evaluations:cycle_detail", args=[fx["small_cycle"]])},

@@ -3,6 +3,8 @@
 Each starts from a queryset the access rules already limited (``evaluations.access``), so this
 module adds figures and joins, never a rule of who may see what.
 """
+from fractions import Fraction
+
 from django.db.models import (
     Count,
     Exists,
@@ -12,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -130,6 +133,42 @@ def cycle_results(cycles) -> dict[int, results.CycleResult]:
         c.pk: results.cycle_result(cycle_id=c.pk, members=members[c.pk], asked=getattr(c, "asked_count", 0))
         for c in cycles
     }
+
+
+def partnership_health_latest(partnership_ids) -> dict[int, int | None]:
+    """Return {partnership id: health index 0-100 of its latest closed evaluation cycle}.
+
+    The index is the official one (``results.health_index``): the mean of the six principle
+    averages over the cycle's submitted answers, mapped from 1..5 onto 0..100. None when the
+    partnership has no closed cycle with a submitted answer. One query in all, whatever the
+    number of partnerships.
+    """
+    ids = list(partnership_ids)
+    latest_closed = EvaluationCycle.objects.filter(
+        partnership=OuterRef("cycle__partnership"), status=EvaluationCycle.Status.CLOSED
+    ).order_by("-period_end", "-pk")
+    aggregates = {}
+    for field in SCORE_FIELDS.values():
+        aggregates[f"{field}__sum"] = Sum(field)
+        aggregates[f"{field}__count"] = Count(field)
+    rows = (
+        EvaluationResponse.objects.filter(
+            status=EvaluationResponse.Status.SUBMITTED,
+            cycle__partnership_id__in=ids,
+            cycle=Subquery(latest_closed.values("pk")[:1]),
+        )
+        .order_by()
+        .values("cycle__partnership_id")
+        .annotate(**aggregates)
+    )
+    health: dict[int, int | None] = dict.fromkeys(ids)
+    for row in rows:
+        averages = [
+            Fraction(row[f"{f}__sum"], row[f"{f}__count"]) if row[f"{f}__count"] else None
+            for f in SCORE_FIELDS.values()
+        ]
+        health[row["cycle__partnership_id"]] = results.health_index(averages)
+    return health
 
 
 # --- findings and follow-up actions --------------------------------------------------

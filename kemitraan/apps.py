@@ -6,4 +6,3 @@ class KemitraanConfig(AppConfig):
     ``{% load kemitraan %}`` (rupiah amounts, status badges, query strings, the cached chrome)."""
 
     name = "kemitraan"
-    verbose_name = "Kemitraan"

@@ -167,7 +167,7 @@ class Partnership(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("partners:partnership_detail", args=[self.pk])
+        return reverse("workspace:partnership_detail", args=[self.pk])
 
 
 class Membership(TimeStampedModel):

@@ -23,8 +23,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access
-from .deadlines import Deadlines, memberships_overdue
-
 from .models import (
     ContributionKind,
     ContributionReport,
@@ -51,8 +49,9 @@ def organisation_by_exact_name(name: str) -> Organisation | None:
     return Organisation.objects.filter(name__iexact=name).first()
 
 
-def _count_of(qs: QuerySet, outer: str = "partnership"):
-    """Count ``qs`` rows per outer row as a correlated subquery (0 when there are none)."""
+def count_of(qs: QuerySet, outer: str = "partnership"):
+    """Count ``qs`` rows per outer row as a correlated subquery (0 when there are none); ``qs`` filters
+    on ``OuterRef``, ``outer`` is the field it groups by."""
     counted = qs.order_by().values(outer).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
@@ -66,58 +65,6 @@ def _sum_of(qs: QuerySet, field: str, outer: str):
 
 def _active_members(today: datetime.date) -> QuerySet[Membership]:
     return Membership.objects.filter(access.current_on(today))
-
-
-FOLLOW_UP_DUE_DAYS = 14
-
-
-def partnerships_dashboard_for(user, today: datetime.date | None = None,
-                               deadlines: Deadlines | None = None) -> QuerySet[Partnership]:
-    """Return the partnerships ``user`` coordinates with every dashboard figure annotated.
-
-    Annotations: ``members_count`` (active members), ``reports_waiting``,
-    ``reports_overdue`` (``partners.deadlines.memberships_overdue``), ``open_cycle_id`` /
-    ``open_cycle_due`` / ``open_cycle_answered`` (submitted answers to the open
-    evaluation cycle due first), ``actions_due`` (open or in-progress follow-up actions
-    due within FOLLOW_UP_DUE_DAYS days or overdue) and ``actions_overdue``.
-    Goal progress and health need Python and come from ``partnerships_attach_scores``.
-    """
-    from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
-
-    today = today or timezone.localdate()
-    deadlines = deadlines or Deadlines.load()
-    open_cycle = EvaluationCycle.objects.filter(
-        partnership=OuterRef("pk"), status=EvaluationCycle.Status.OPEN
-    ).order_by("due_date", "id")
-    open_actions = FollowUpAction.objects.filter(
-        partnership=OuterRef("pk"),
-        status__in=(FollowUpAction.Status.OPEN, FollowUpAction.Status.IN_PROGRESS),
-    )
-    return (
-        access.partnerships_coordinated_by(user)
-        .annotate(
-            members_count=_count_of(_active_members(today).filter(partnership=OuterRef("pk"))),
-            reports_waiting=_count_of(
-                ContributionReport.objects.filter(
-                    membership__partnership=OuterRef("pk"), status=ContributionReport.Status.SUBMITTED
-                ),
-                "membership__partnership",
-            ),
-            reports_overdue=_count_of(memberships_overdue(today, deadlines).filter(partnership=OuterRef("pk"))),
-            open_cycle_id=Subquery(open_cycle.values("pk")[:1]),
-            open_cycle_due=Subquery(open_cycle.values("due_date")[:1]),
-            open_cycle_answered=_count_of(
-                EvaluationResponse.objects.filter(
-                    cycle=OuterRef("open_cycle_id"), status=EvaluationResponse.Status.SUBMITTED
-                ),
-                "cycle",
-            ),
-            actions_due=_count_of(
-                open_actions.filter(due_date__lte=today + datetime.timedelta(days=FOLLOW_UP_DUE_DAYS))
-            ),
-            actions_overdue=_count_of(open_actions.filter(due_date__lt=today)),
-        )
-    )
 
 
 def indicators_with_latest_value() -> QuerySet[Indicator]:
@@ -152,63 +99,10 @@ def goal_progress_by_partnership(partnership_ids) -> dict[int, Decimal | None]:
     return {pk: _average(values) for pk, values in shares.items()}
 
 
-def partnership_health_latest(partnership_ids) -> dict[int, int | None]:
-    """Return {partnership id: health index 0-100 of its latest closed evaluation cycle}.
-
-    The index is the evaluations app's official one (``evaluations.results.health_index``):
-    the mean of the six principle averages over the cycle's submitted answers, mapped
-    from 1..5 onto 0..100. None when the partnership has no closed cycle with a
-    submitted answer. One query in all, whatever the number of partnerships.
-    """
-    from fractions import Fraction
-
-    from evaluations.models import SCORE_FIELDS, EvaluationCycle, EvaluationResponse
-    from evaluations.results import health_index
-
-    ids = list(partnership_ids)
-    latest_closed = EvaluationCycle.objects.filter(
-        partnership=OuterRef("cycle__partnership"), status=EvaluationCycle.Status.CLOSED
-    ).order_by("-period_end", "-pk")
-    aggregates = {}
-    for field in SCORE_FIELDS.values():
-        aggregates[f"{field}__sum"] = Sum(field)
-        aggregates[f"{field}__count"] = Count(field)
-    rows = (
-        EvaluationResponse.objects.filter(
-            status=EvaluationResponse.Status.SUBMITTED,
-            cycle__partnership_id__in=ids,
-            cycle=Subquery(latest_closed.values("pk")[:1]),
-        )
-        .order_by()
-        .values("cycle__partnership_id")
-        .annotate(**aggregates)
-    )
-    health: dict[int, int | None] = dict.fromkeys(ids)
-    for row in rows:
-        averages = [
-            Fraction(row[f"{f}__sum"], row[f"{f}__count"]) if row[f"{f}__count"] else None
-            for f in SCORE_FIELDS.values()
-        ]
-        health[row["cycle__partnership_id"]] = health_index(averages)
-    return health
-
-
-def partnerships_attach_scores(partnerships):
-    """Set ``goal_progress`` (0-1) and ``health`` (0-100) on each partnership; two queries in all."""
-    partnerships = list(partnerships)
-    ids = [p.pk for p in partnerships]
-    progress = goal_progress_by_partnership(ids)
-    health = partnership_health_latest(ids)
-    for p in partnerships:
-        p.goal_progress = progress.get(p.pk)
-        p.health = health.get(p.pk)
-    return partnerships
-
-
 def partnerships_with_member_count(qs: QuerySet[Partnership], today: datetime.date | None = None):
     """Annotate ``members_count`` (active members) on a partnership queryset."""
     today = today or timezone.localdate()
-    return qs.annotate(members_count=_count_of(_active_members(today).filter(partnership=OuterRef("pk"))))
+    return qs.annotate(members_count=count_of(_active_members(today).filter(partnership=OuterRef("pk"))))
 
 
 def memberships_with_totals(partnership: Partnership) -> QuerySet[Membership]:
@@ -228,7 +122,7 @@ def memberships_with_totals(partnership: Partnership) -> QuerySet[Membership]:
                 "value",
                 "membership",
             ),
-            reports_count=_count_of(ContributionReport.objects.filter(membership=OuterRef("pk")), "membership"),
+            reports_count=count_of(ContributionReport.objects.filter(membership=OuterRef("pk")), "membership"),
         )
         .order_by("organisation__name")
     )

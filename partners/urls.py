@@ -6,15 +6,15 @@ tested 28 patterns before its own).
 """
 from django.urls import include, path
 
-from .views import coordinator, reports
+from .views import attachments, coordinator, indicator_values, report_list, reports
 
 app_name = "partners"
 
-# Coordinator pages (partners/views/coordinator.py), under kemitraan/.
+# Coordinator pages (partners/views/coordinator.py), under kemitraan/ (the partnership page itself,
+# kemitraan/<pk>/, is workspace's).
 coordinator_patterns = [
     path("", coordinator.partnership_list, name="partnership_list"),
     path("new/", coordinator.partnership_create, name="partnership_create"),
-    path("<int:pk>/", coordinator.partnership_detail, name="partnership_detail"),
     path("<int:pk>/edit/", coordinator.partnership_edit, name="partnership_edit"),
     path("<int:pk>/pledges/", coordinator.pledge_summary, name="pledge_summary"),
     path("<int:pk>/members/add/", coordinator.membership_add, name="membership_add"),
@@ -33,30 +33,29 @@ coordinator_patterns = [
     path("reports/<int:pk>/return/", coordinator.report_return, name="report_return"),
 ]
 
-# Partner representative pages (partners/views/reports.py), under mitra/.
+# Partner representative pages, under mitra/ (the partner home itself, mitra/, is workspace's).
 partner_patterns = [
-    path("", reports.partner_home, name="partner_home"),
-    path("members/<int:pk>/indicator-values/", reports.indicatorvalue_entry, name="indicatorvalue_entry"),
+    path("members/<int:pk>/indicator-values/", indicator_values.indicatorvalue_entry, name="indicatorvalue_entry"),
 ]
 
-# Contribution reports and their export (partners/views/reports.py), under laporan/.
+# Contribution reports, their list and export (partners/views/report_list.py, reports.py), under laporan/.
 report_patterns = [
-    path("", reports.report_list, name="report_list"),
-    path("export/", reports.report_export, name="report_export"),
-    path("organisations/", reports.report_organisation_options, name="report_organisation_options"),
+    path("", report_list.report_list, name="report_list"),
+    path("export/", report_list.report_export, name="report_export"),
+    path("organisations/", report_list.report_organisation_options, name="report_organisation_options"),
     path("new/", reports.report_create, name="report_create"),
     path("<int:pk>/", reports.report_detail, name="report_detail"),
     path("<int:pk>/edit/", reports.report_edit, name="report_edit"),
     path("<int:pk>/submit/", reports.report_submit, name="report_submit"),
     path("<int:pk>/resubmit/", reports.report_resubmit, name="report_resubmit"),
     path("<int:pk>/delete/", reports.report_delete, name="report_delete"),
-    path("<int:pk>/attachments/new/", reports.attachment_add, name="attachment_add"),
+    path("<int:pk>/attachments/new/", attachments.attachment_add, name="attachment_add"),
 ]
 
-# Attachments of reports (partners/views/reports.py), under lampiran/.
+# Attachments of reports (partners/views/attachments.py), under lampiran/.
 attachment_patterns = [
-    path("<int:pk>/download/", reports.attachment_download, name="attachment_download"),
-    path("<int:pk>/delete/", reports.attachment_delete, name="attachment_delete"),
+    path("<int:pk>/download/", attachments.attachment_download, name="attachment_download"),
+    path("<int:pk>/delete/", attachments.attachment_delete, name="attachment_delete"),
 ]
 
 urlpatterns = [

@@ -58,7 +58,7 @@ def get_only(answers):
 
 # name: (kwargs key, GET answers, POST answers)
 EXPECTED = {
-    "home": (None, SIGNED_IN, SIGNED_IN),
+    "workspace:home": (None, SIGNED_IN, SIGNED_IN),
     "health": (None, PUBLIC, get_only(PUBLIC)),
     "health_live": (None, PUBLIC, get_only(PUBLIC)),
     "set_language": (None, PUBLIC, PUBLIC),
@@ -78,7 +78,7 @@ EXPECTED = {
     "accounts:invitation_accept": ("token", PUBLIC, PUBLIC),
     "partners:partnership_list": (None, ANY_COORDINATOR, ANY_COORDINATOR),
     "partners:partnership_create": (None, ANY_COORDINATOR, ANY_COORDINATOR),
-    "partners:partnership_detail": ("partnership", COORDINATOR, COORDINATOR),
+    "workspace:partnership_detail": ("partnership", COORDINATOR, COORDINATOR),
     "partners:partnership_edit": ("partnership", COORDINATOR, COORDINATOR),
     "partners:pledge_summary": ("partnership", COORDINATOR, COORDINATOR),
     "partners:membership_add": ("partnership", COORDINATOR, COORDINATOR),
@@ -95,7 +95,7 @@ EXPECTED = {
     "partners:review_queue": (None, ANY_COORDINATOR, ANY_COORDINATOR),
     "partners:report_accept": ("submitted", COORDINATOR, COORDINATOR),
     "partners:report_return": ("submitted", COORDINATOR, COORDINATOR),
-    "partners:partner_home": (None, SIGNED_IN, get_only(SIGNED_IN)),
+    "workspace:partner_home": (None, SIGNED_IN, get_only(SIGNED_IN)),
     "partners:indicatorvalue_entry": ("membership", OWNER_A_ONLY, OWNER_A_ONLY),
     "partners:report_list": (None, SIGNED_IN, get_only(SIGNED_IN)),
     "partners:report_export": (None, SIGNED_IN, get_only(SIGNED_IN)),

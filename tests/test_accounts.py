@@ -39,7 +39,7 @@ def test_login_page_asks_for_email(client, db):
 def test_sign_in_with_email_and_password(client, coordinator):
     response = _login(client, "koordinator@example.org")
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("workspace:home")
     assert client.session[SESSION_KEY] == str(coordinator.pk)
 
 
@@ -69,14 +69,14 @@ def test_sign_in_follows_safe_next(client, coordinator):
     assert response["Location"] == reverse("accounts:profile")
     response = client.post(reverse("accounts:logout"))
     response = _login(client, "koordinator@example.org", next="https://evil.example.com/")
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("workspace:home")
 
 
 def test_signed_in_user_opening_login_goes_home(client, coordinator):
     client.force_login(coordinator)
     response = client.get(reverse(LOGIN))
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("workspace:home")
 
 
 def test_sign_out_needs_post_and_ends_session(client, coordinator):

@@ -48,14 +48,14 @@ def indicator(goal):
 
 
 def test_anonymous_home_goes_to_sign_in(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("workspace:home"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
 
 
 def test_coordinator_home_is_the_dashboard_of_their_partnerships(client, coordinator, partnership, other_partnership):
     client.force_login(coordinator)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
     assert [p.pk for p in response.context["rows"]] == [partnership.pk]
     assert partnership.title in response.content.decode()
@@ -64,20 +64,20 @@ def test_coordinator_home_is_the_dashboard_of_their_partnerships(client, coordin
 
 def test_admin_home_dashboard_covers_every_partnership(client, admin, partnership, other_partnership):
     client.force_login(admin)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("workspace:home"))
     assert {p.pk for p in response.context["rows"]} == {partnership.pk, other_partnership.pk}
 
 
 def test_partner_representative_home_redirects_to_partner_home(client, partner_a):
     client.force_login(partner_a)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("workspace:home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("partners:partner_home")
+    assert response["Location"] == reverse("workspace:partner_home")
 
 
 def test_outsider_home_says_there_are_no_partnerships_yet(client, outsider):
     client.force_login(outsider)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
     assert "partners/dashboard_empty.html" in [t.name for t in response.templates]
     assert reverse("partners:partnership_create") not in response.content.decode()
@@ -86,7 +86,7 @@ def test_outsider_home_says_there_are_no_partnerships_yet(client, outsider):
 def test_dashboard_shows_the_figures_of_a_partnership(client, coordinator, partnership, membership_a, membership_b):
     _submitted(membership_a)
     client.force_login(coordinator)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("workspace:home")).content.decode()
     card = html[html.index(f'data-partnership="{partnership.pk}"'):]
     assert re.search(r'data-figure="members">2<', card)
     assert re.search(r'data-figure="waiting">1<', card)
@@ -134,7 +134,7 @@ def test_user_with_add_permission_may_create_a_first_partnership(client, outside
 
     outsider.user_permissions.add(Permission.objects.get(codename="add_partnership"))
     client.force_login(outsider)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("workspace:home")).status_code == 200
     response = client.post(reverse("partners:partnership_create"), _partnership_data())
     assert response.status_code == 302
 
@@ -233,7 +233,7 @@ def test_partnership_detail_shows_members_goals_and_pledged_vs_delivered(
 
 def _object_urls(partnership, membership, goal, indicator, report):
     return [
-        reverse("partners:partnership_detail", args=[partnership.pk]),
+        reverse("workspace:partnership_detail", args=[partnership.pk]),
         reverse("partners:partnership_edit", args=[partnership.pk]),
         reverse("partners:pledge_summary", args=[partnership.pk]),
         reverse("partners:membership_add", args=[partnership.pk]),
@@ -279,7 +279,7 @@ def test_coordinator_and_admin_open_every_object_page(client, request, who, part
 
 def test_anonymous_is_sent_to_sign_in_from_coordinator_pages(client, partnership):
     for url in [reverse("partners:partnership_list"), reverse("partners:review_queue"),
-                reverse("partners:partnership_detail", args=[partnership.pk])]:
+                reverse("workspace:partnership_detail", args=[partnership.pk])]:
         response = client.get(url)
         assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
@@ -596,7 +596,7 @@ def test_coordinator_pages_have_no_inline_script_or_style(client, coordinator, p
     f.IndicatorValueFactory(indicator=indicator, membership=membership_a)
     report = _submitted(membership_a)
     client.force_login(coordinator)
-    urls = [reverse("home"), reverse("partners:partnership_list"), reverse("partners:partnership_create"),
+    urls = [reverse("workspace:home"), reverse("partners:partnership_list"), reverse("partners:partnership_create"),
             reverse("partners:review_queue"),
             *_object_urls(partnership, membership_a, indicator.goal, indicator, report)]
     for url in urls:

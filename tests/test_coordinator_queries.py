@@ -10,11 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import EvaluationCycle, EvaluationResponse, FollowUpAction
-from partners import selectors
+from evaluations.selectors import partnership_health_latest
+from partners.selectors import goal_progress_by_partnership
 from partners.deadlines import Deadlines, memberships_overdue
 from partners.models import ContributionReport, Frequency, Partnership
 from partners.views import coordinator as coordinator_views
 from tests import factories as f
+from workspace import views as workspace_views
+from workspace.selectors import partnerships_dashboard_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +81,7 @@ def test_health_is_the_official_index_of_the_latest_closed_cycle():
     f.EvaluationResponseFactory(cycle=latest, membership=b, status="submitted", **{k: 3 for k in all_scores})
     f.EvaluationResponseFactory(cycle=latest, membership=c, status="draft", **{k: 1 for k in all_scores})
     empty = f.PartnershipFactory()
-    assert selectors.partnership_health_latest([p.pk, empty.pk]) == {p.pk: 75, empty.pk: None}
+    assert partnership_health_latest([p.pk, empty.pk]) == {p.pk: 75, empty.pk: None}
 
 
 def test_goal_progress_averages_indicators_at_their_latest_values():
@@ -92,7 +95,7 @@ def test_goal_progress_averages_indicators_at_their_latest_values():
     f.IndicatorValueFactory(indicator=up, membership=m, value=Decimal("20"), period_start=datetime.date(2026, 4, 1),
                             period_end=datetime.date(2026, 6, 30))
     f.IndicatorValueFactory(indicator=down, membership=m, value=Decimal("60"))
-    assert selectors.goal_progress_by_partnership([p.pk]) == {p.pk: Decimal("0.35")}
+    assert goal_progress_by_partnership([p.pk]) == {p.pk: Decimal("0.35")}
 
 
 def test_dashboard_figures(coordinator):
@@ -112,7 +115,7 @@ def test_dashboard_figures(coordinator):
                             status=FollowUpAction.Status.IN_PROGRESS)
     f.FollowUpActionFactory(partnership=p, owner_organisation=owner, due_date=TODAY + datetime.timedelta(days=15))
     f.FollowUpActionFactory(partnership=p, owner_organisation=owner, due_date=TODAY, status="done")
-    row = selectors.partnerships_dashboard_for(coordinator, TODAY).get(pk=p.pk)
+    row = partnerships_dashboard_for(coordinator, TODAY).get(pk=p.pk)
     assert row.members_count == 2
     assert row.reports_waiting == 1
     assert row.reports_overdue == 2  # b has only a draft; the member who left in April owes Q1
@@ -121,7 +124,7 @@ def test_dashboard_figures(coordinator):
 
 
 def test_dashboard_for_a_partnership_without_anything(coordinator, partnership):
-    row = selectors.partnerships_dashboard_for(coordinator, TODAY).get()
+    row = partnerships_dashboard_for(coordinator, TODAY).get()
     assert (row.members_count, row.reports_waiting, row.reports_overdue, row.open_cycle_id, row.actions_due) == (
         0, 0, 0, None, 0)
 
@@ -133,6 +136,7 @@ def test_dashboard_for_a_partnership_without_anything(coordinator, partnership):
 def _one_page_for_everything(monkeypatch):
     """Show every row on one page, so the counts prove there is no query per row."""
     monkeypatch.setattr(coordinator_views, "PAGE_SIZE", 100)
+    monkeypatch.setattr(workspace_views, "PAGE_SIZE", 100)
 
 
 def _queries(client, url):
@@ -185,7 +189,7 @@ def test_dashboard_query_count_is_constant(client, coordinator):
     # coordinator check on home), the deadline settings, partnerships (count + page with every figure
     # annotated), indicators with latest values, health, reports to review (count), "is the user a
     # representative?". Each build changes the partnerships, so both requests render the figures afresh.
-    response = _assert_same_count(client, build, lambda made: reverse("home"), 10)
+    response = _assert_same_count(client, build, lambda made: reverse("workspace:home"), 10)
     assert len(response.context["rows"]) == 50
     assert all(row.health is not None and row.goal_progress is not None for row in response.context["rows"])
 
@@ -219,7 +223,7 @@ def test_partnership_detail_query_count_is_constant(client, coordinator, partner
     # the deadline settings, partnership with figures, indicators (progress), health, members with
     # totals, pledges by kind, delivered by kind, goals, their indicators, recent reports, coordinators.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:partnership_detail", args=[partnership.pk]), 14
+        client, build, lambda made: reverse("workspace:partnership_detail", args=[partnership.pk]), 14
     )
     assert len(response.context["members"]) == 50
 
@@ -330,7 +334,7 @@ def test_waiting_figure_counts_only_submitted_reports(coordinator, partnership, 
     _report(membership_a, "submitted")
     _report(membership_a, "returned")
     _report(membership_a, "accepted")
-    row = selectors.partnerships_dashboard_for(coordinator, TODAY).get()
+    row = partnerships_dashboard_for(coordinator, TODAY).get()
     assert row.reports_waiting == ContributionReport.objects.filter(status="submitted").count() == 1
     assert EvaluationCycle.objects.count() == EvaluationResponse.objects.count() == 0
 
@@ -340,4 +344,4 @@ def test_health_rounds_like_the_evaluations_app():
     cycle = f.EvaluationCycleFactory(partnership=p, status="closed")
     # scores 4,4,4,3,4,3 -> mean 22/6 -> (22/6 - 1) / 4 * 100 = 66.67 -> 67
     f.EvaluationResponseFactory(cycle=cycle, membership=_member(p), status="submitted")
-    assert selectors.partnership_health_latest([p.pk]) == {p.pk: 67}
+    assert partnership_health_latest([p.pk]) == {p.pk: 67}

@@ -319,7 +319,7 @@ def test_new_cycles_take_the_admins_evaluation_grace(db):
 def test_an_admin_edits_the_grace_in_the_admin_and_the_cached_pages_follow(client, admin, partner_a, membership_a):
     def report_deadlines():
         client.force_login(partner_a)
-        home = client.get(reverse("partners:partner_home")).context
+        home = client.get(reverse("workspace:partner_home")).context
         return [(d.due, d.overdue) for d in home["upcoming"] + home["overdue"] if d.kind == "report"]
 
     url = reverse("admin:partners_deadlinesettings_change", args=[1])

@@ -193,7 +193,7 @@ def _acting_on(client, user, day=RUN_DAY):
 
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=JAKARTA), tick=False):
         client.force_login(user)
-        home = client.get(reverse("partners:partner_home"))
+        home = client.get(reverse("workspace:partner_home"))
         mine = client.get(reverse("evaluations:my_actions"))
         send_due_reminders(today=day)
     deadlines = home.context["overdue"] + home.context["upcoming"]

@@ -104,7 +104,7 @@ def test_csv_has_translated_headers_labels_and_plain_numbers(client, partner_a, 
     rows = _csv(_export(client, "csv", status="submitted", HTTP_ACCEPT_LANGUAGE="id"))
     header, row = rows
     assert header[0] == "ID laporan" or header[0] == "Report ID"
-    client.get(reverse("home"))
+    client.get(reverse("workspace:home"))
     partner_a.preferred_language = "en"
     partner_a.save()
     client.force_login(partner_a)

@@ -36,7 +36,7 @@ def _language_form_token(html):
 def test_typed_placeholder_text_comes_back_unchanged_and_the_forms_still_work(coordinator, partnership):
     services.partnership_update(partnership=partnership, description=f"Catatan: {OLD_PLACEHOLDER} di sini")
     browser = _browser(coordinator)
-    page = _cached(browser, reverse("partners:partnership_detail", args=[partnership.pk]))
+    page = _cached(browser, reverse("workspace:partnership_detail", args=[partnership.pk]))
     assert f"Catatan: {OLD_PLACEHOLDER} di sini" in page
     token = _language_form_token(page)
     assert token != OLD_PLACEHOLDER
@@ -60,7 +60,7 @@ def test_text_holding_the_marker_itself_is_shown_as_text(coordinator, partnershi
     report = f.ContributionReportFactory(membership=membership_a)
     services.report_submit(report=report, user=partner_a)
     browser = _browser(coordinator)
-    page = _cached(browser, reverse("partners:partnership_detail", args=[partnership.pk]))
+    page = _cached(browser, reverse("workspace:partnership_detail", args=[partnership.pk]))
     assert f"x {html_lib.escape(marker)} y" in page
     assert marker not in page  # every real marker was filled in
     queue = _cached(browser, reverse("partners:review_queue") + f"?junk={marker}")

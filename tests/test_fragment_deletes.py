@@ -66,7 +66,7 @@ def _answer(u, cycle, membership, **fields):
 
 
 def _detail(u, w):
-    return reverse("partners:partnership_detail", args=[u["partnership"].pk])
+    return reverse("workspace:partnership_detail", args=[u["partnership"].pk])
 
 
 def _cycle_page(u, w):
@@ -74,7 +74,7 @@ def _cycle_page(u, w):
 
 
 def _partner_home(u, w):
-    return reverse("partners:partner_home")
+    return reverse("workspace:partner_home")
 
 
 # --- what each case sets up: (the thing to delete, what else the page needs) -------------------------------
@@ -206,9 +206,9 @@ RENDERED = [
     (follow_up_action, "partner_a", _partner_home, "Tindakan Dihapus", "admin"),
     # link rows: on the person's admin page, and through the m2m API from the person's side
     (coordinator_link_row, "coordinator", _detail, "Koordinator Dilepas", "admin inline"),
-    (representative_link_row, "coordinator", lambda u, w: reverse("home"), 'href="/mitra/"', "admin inline"),
+    (representative_link_row, "coordinator", lambda u, w: reverse("workspace:home"), 'href="/mitra/"', "admin inline"),
     (coordinator_link_row, "coordinator", _detail, "Koordinator Dilepas", "m2m"),
-    (representative_link_row, "coordinator", lambda u, w: reverse("home"), 'href="/mitra/"', "m2m"),
+    (representative_link_row, "coordinator", lambda u, w: reverse("workspace:home"), 'href="/mitra/"', "m2m"),
 ]
 
 

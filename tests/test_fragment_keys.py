@@ -48,12 +48,12 @@ def world(partnership, membership_a, membership_b, partner_a, partner_b, coordin
 
 # Every cached page, and a page that is not cached (its navigation bar is).
 PAGES = {
-    "dashboard": ("coordinator", lambda w, p: reverse("home")),
-    "partnership detail": ("coordinator", lambda w, p: reverse("partners:partnership_detail", args=[p.pk])),
+    "dashboard": ("coordinator", lambda w, p: reverse("workspace:home")),
+    "partnership detail": ("coordinator", lambda w, p: reverse("workspace:partnership_detail", args=[p.pk])),
     "report list": ("partner_a", lambda w, p: reverse("partners:report_list")),
     "report list, filtered": ("coordinator", lambda w, p: reverse("partners:report_list") + "?status=draft&sort=-period"),
     "review queue": ("coordinator", lambda w, p: reverse("partners:review_queue")),
-    "partner home": ("partner_a", lambda w, p: reverse("partners:partner_home")),
+    "partner home": ("partner_a", lambda w, p: reverse("workspace:partner_home")),
     "evaluation results": ("coordinator", lambda w, p: reverse("evaluations:cycle_detail", args=[w["cycle"].pk])),
     "partnership list (not cached)": ("coordinator", lambda w, p: reverse("partners:partnership_list")),
 }

@@ -52,11 +52,11 @@ def world(partnership, membership_a, membership_b, partner_a, partner_b, coordin
 
 
 PAGES = {
-    "dashboard": ("coordinator", lambda w, p: reverse("home")),
-    "partnership detail": ("coordinator", lambda w, p: reverse("partners:partnership_detail", args=[p.pk])),
+    "dashboard": ("coordinator", lambda w, p: reverse("workspace:home")),
+    "partnership detail": ("coordinator", lambda w, p: reverse("workspace:partnership_detail", args=[p.pk])),
     "report list": ("coordinator", lambda w, p: reverse("partners:report_list") + "?status=draft&sort=-period"),
     "review queue": ("coordinator", lambda w, p: reverse("partners:review_queue")),
-    "partner home": ("partner_a", lambda w, p: reverse("partners:partner_home")),
+    "partner home": ("partner_a", lambda w, p: reverse("workspace:partner_home")),
     "evaluation results": ("coordinator", lambda w, p: reverse("evaluations:cycle_detail", args=[w["cycle"].pk])),
 }
 
@@ -173,16 +173,16 @@ def test_cycle_opened_by_the_daily_job_shows_on_the_dashboard(client, coordinato
                              period_start=datetime.date(2026, 4, 1), period_end=datetime.date(2026, 6, 30),
                              due_date=datetime.date(2026, 7, 14))
     client.force_login(coordinator)
-    before = main_of(get(client, reverse("home"))[0])
+    before = main_of(get(client, reverse("workspace:home"))[0])
     assert 'data-figure="evaluation">' in before and "0 dari 1" not in before
     report = evaluation_services.cycles_advance(today=TODAY)  # a conditional UPDATE: no signal
     assert report.opened
-    after = main_of(get(client, reverse("home"))[0])
+    after = main_of(get(client, reverse("workspace:home"))[0])
     assert "0 dari 1" in after
 
 
 def test_fragments_are_not_shared_between_people(client, world, partnership, partner_a, partner_b, org_a, org_b):
-    url = reverse("partners:partner_home")
+    url = reverse("workspace:partner_home")
     client.force_login(partner_a)
     seen_by_a = main_of(get(client, url)[0])
     client.force_login(partner_b)
@@ -193,20 +193,20 @@ def test_fragments_are_not_shared_between_people(client, world, partnership, par
 
 def test_fragments_follow_the_language(client, world, coordinator):
     client.force_login(coordinator)
-    indonesian = main_of(get(client, reverse("home"))[0])
+    indonesian = main_of(get(client, reverse("workspace:home"))[0])
     client.cookies["django_language"] = "en"
-    english = main_of(get(client, reverse("home"))[0])
+    english = main_of(get(client, reverse("workspace:home"))[0])
     assert "Laporan menunggu peninjauan" in indonesian
     assert "Reports waiting for review" in english
 
 
 def test_fragments_are_rendered_again_on_a_new_day(client, world, coordinator):
     client.force_login(coordinator)
-    get(client, reverse("home"))
-    _response, cached_sql = get(client, reverse("home"))
+    get(client, reverse("workspace:home"))
+    _response, cached_sql = get(client, reverse("workspace:home"))
     with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
         client.force_login(coordinator)  # yesterday's session has expired
-        _response, next_day_sql = get(client, reverse("home"))
+        _response, next_day_sql = get(client, reverse("workspace:home"))
     assert len(next_day_sql) > len(cached_sql)
 
 
@@ -233,8 +233,8 @@ def test_cached_forms_carry_a_token_that_works_in_each_browser(coordinator, part
 def test_without_a_shared_cache_every_page_renders_afresh(client, settings, world, coordinator, partnership):
     settings.CACHES = {**settings.CACHES, "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     client.force_login(coordinator)
-    _first, first_sql = get(client, reverse("home"))
-    _second, second_sql = get(client, reverse("home"))
+    _first, first_sql = get(client, reverse("workspace:home"))
+    _second, second_sql = get(client, reverse("workspace:home"))
     assert len(second_sql) == len(first_sql)
 
 
@@ -271,8 +271,8 @@ def test_cached_navigation_bar_carries_each_requests_own_token(coordinator, worl
     tokens = []
     for browser in browsers:
         browser.force_login(coordinator)
-        browser.get(reverse("home"))
-        tokens += [_language_form_token(browser.get(reverse("home")).content.decode()) for _ in range(2)]
+        browser.get(reverse("workspace:home"))
+        tokens += [_language_form_token(browser.get(reverse("workspace:home")).content.decode()) for _ in range(2)]
     assert len(set(tokens)) == 4  # masked afresh on every response, though the bar came from the cache
     response = browsers[1].post(reverse("set_language"), {"language": "en", "next": "/",
                                                           "csrfmiddlewaretoken": tokens[3]})
@@ -281,7 +281,7 @@ def test_cached_navigation_bar_carries_each_requests_own_token(coordinator, worl
 
 def test_cached_navigation_bar_follows_the_name_and_the_address(client, coordinator, world):
     client.force_login(coordinator)
-    assert coordinator.get_short_name() in get(client, reverse("home"))[0].content.decode()
+    assert coordinator.get_short_name() in get(client, reverse("workspace:home"))[0].content.decode()
     coordinator.full_name = "Wulandari Prasetyo"
     coordinator.save()
     html = get(client, reverse("partners:report_list"))[0].content.decode()
@@ -312,7 +312,7 @@ def test_a_page_with_messages_is_rendered_afresh_and_not_kept(coordinator, partn
 def test_cached_pages_keep_their_access_checks(client, request, world, partnership, coordinator, who):
     """A person who may not see a page gets 404, even when the coordinator's visit has cached it."""
     client.force_login(coordinator)
-    detail = reverse("partners:partnership_detail", args=[partnership.pk])
+    detail = reverse("workspace:partnership_detail", args=[partnership.pk])
     assert client.get(detail).status_code == 200
     user = request.getfixturevalue(who) if who == "partner_a" else f.UserFactory()
     client.force_login(user)
@@ -321,7 +321,7 @@ def test_cached_pages_keep_their_access_checks(client, request, world, partnersh
     assert client.get(cycle).status_code == (200 if who == "partner_a" else 404)
     assert client.get(reverse("evaluations:cycle_detail", args=[world["cycle"].pk + 1000])).status_code == 404
     assert client.get(reverse("evaluations:cycle_detail", args=[10**30])).status_code == 404  # no error either
-    assert client.get(reverse("partners:partnership_detail", args=[10**30])).status_code == 404
+    assert client.get(reverse("workspace:partnership_detail", args=[10**30])).status_code == 404
 
 
 FIXED_PARENTS = [

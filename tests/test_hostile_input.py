@@ -668,9 +668,9 @@ def test_hostile_query_string_never_500_nor_changes_anything(client, hostile_wor
 
 # Pages that show stored data, read after a successful change: (role, URL name, kwargs key, query).
 READERS = [
-    ("coordinator", "home", None, {}),
+    ("coordinator", "workspace:home", None, {}),
     ("coordinator", "partners:partnership_list", None, {}),
-    ("coordinator", "partners:partnership_detail", "partnership", {}),
+    ("coordinator", "workspace:partnership_detail", "partnership", {}),
     ("coordinator", "partners:pledge_summary", "partnership", {}),
     ("coordinator", "partners:indicator_detail", "indicator", {}),
     ("coordinator", "partners:review_queue", None, {}),
@@ -682,7 +682,7 @@ READERS = [
     ("coordinator", "evaluations:action_detail", "action", {}),
     ("coordinator", "evaluations:decision_detail", "decision", {}),
     ("coordinator", "accounts:invitation_list", None, {}),
-    ("partner_a", "partners:partner_home", None, {}),
+    ("partner_a", "workspace:partner_home", None, {}),
     ("partner_a", "partners:report_list", None, {}),
     ("partner_a", "partners:report_export", None, {"format": "csv"}),
     ("partner_a", "partners:report_export", None, {"format": "xlsx"}),

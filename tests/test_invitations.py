@@ -186,7 +186,7 @@ def test_invited_person_sets_password_and_is_signed_in(client, coordinator, memb
     assert response.context["form"]["full_name"].value() == "Rina"
     response = client.post(url, {"full_name": "Rina Wati", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("workspace:home")
     user = User.objects.get(email="baru@example.org")
     assert user.full_name == "Rina Wati"
     assert user.preferred_language == "en"

@@ -72,7 +72,7 @@ def test_the_takeover_through_the_pages_opens_nothing(
     cycle = f.EvaluationCycleFactory(partnership=partnership, status="open", due_date=datetime.date(2099, 1, 1))
     draft = f.ContributionReportFactory(membership=membership_a)
     for url in [
-        reverse("partners:partnership_detail", args=[partnership.pk]),
+        reverse("workspace:partnership_detail", args=[partnership.pk]),
         reverse("evaluations:partnership_cycles", kwargs={"partnership_pk": partnership.pk}),
         reverse("evaluations:cycle_detail", args=[cycle.pk]),
         reverse("partners:report_detail", args=[draft.pk]),
@@ -160,7 +160,7 @@ def test_representative_may_invite_colleagues_for_their_own_organisation_only(
 
 def test_representative_reaches_the_invitation_form_from_their_home(client, partner_a, org_a):
     client.force_login(partner_a)
-    home = client.get(reverse("partners:partner_home")).content.decode()
+    home = client.get(reverse("workspace:partner_home")).content.decode()
     link = reverse("accounts:invitation_create") + f"?organisation={org_a.pk}"
     assert link in home
     response = client.get(link)

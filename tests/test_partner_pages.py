@@ -24,7 +24,7 @@ def frozen():
 
 def _home(client, user):
     client.force_login(user)
-    response = client.get(reverse("partners:partner_home"))
+    response = client.get(reverse("workspace:partner_home"))
     assert response.status_code == 200
     return response
 

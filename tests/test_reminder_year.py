@@ -257,9 +257,9 @@ def test_pages_and_reminders_agree_on_every_day_of_a_year(client, members, setti
                 event()
             caches["fragments"].clear()
             client.force_login(members["coordinator"])
-            dashboard = client.get(reverse("home")).context
+            dashboard = client.get(reverse("workspace:home")).context
             client.force_login(members["rep"])
-            home = client.get(reverse("partners:partner_home")).context
+            home = client.get(reverse("workspace:partner_home")).context
             send_due_reminders(today=day)
         sent = {ReminderKind.REPORT_DUE: set(), ReminderKind.REPORT_OVERDUE: set()}
         for log in ReminderLog.objects.filter(pk__gt=last_log, kind__in=list(sent)).order_by("pk"):

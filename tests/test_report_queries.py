@@ -159,7 +159,7 @@ def _home_rows(org, n):
 
 def test_partner_home_query_count_does_not_grow_with_partnerships(client, partner_a, org_a):
     client.force_login(partner_a)
-    url = reverse("partners:partner_home")
+    url = reverse("workspace:partner_home")
     _home_rows(org_a, 3)
     few = _count(client, url)
     _home_rows(org_a, 47)

@@ -503,7 +503,7 @@ def test_partner_b_of_same_partnership_cannot_change_partner_a_returned_report(
 
 def test_anonymous_is_sent_to_login_on_every_partner_page(client, report_a, attachment_a, membership_a):
     urls = _object_urls(report_a, attachment_a, membership_a) + [
-        reverse("partners:partner_home"),
+        reverse("workspace:partner_home"),
         reverse("partners:report_list"),
         reverse("partners:report_export"),
         reverse("partners:report_create"),
@@ -669,7 +669,7 @@ def test_organisation_filter_lists_every_organisation_when_they_are_few(client, 
 
 def test_organisation_filter_offers_a_page_and_a_search_when_they_are_many(
         client, coordinator, partnership, other_partnership, monkeypatch):
-    from partners.views import reports as report_views
+    from partners.views import report_list as report_views
 
     monkeypatch.setattr(report_views, "ORGANISATION_OPTIONS", 3)
     mine = _many_members(partnership, ["Yayasan Anggrek", "Yayasan Bakung", "Yayasan Cempaka", "Koperasi Dahlia",

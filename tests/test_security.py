@@ -183,10 +183,10 @@ def _cache_control(response):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("who", "name"), [
-    ("coordinator", "home"),
+    ("coordinator", "workspace:home"),
     ("coordinator", "partners:report_list"),
     ("coordinator", "partners:review_queue"),
-    ("partner_a", "partners:partner_home"),
+    ("partner_a", "workspace:partner_home"),
     ("partner_a", "partners:report_list"),
     ("partner_a", "accounts:profile"),
 ])
@@ -201,8 +201,8 @@ def test_signed_in_pages_are_private_and_not_stored(client, request, membership_
 @pytest.mark.django_db
 def test_signed_in_page_served_from_the_page_cache_is_private_too(client, coordinator, membership_a):
     client.force_login(coordinator)
-    client.get(reverse("home"))
-    response = client.get(reverse("home"))
+    client.get(reverse("workspace:home"))
+    response = client.get(reverse("workspace:home"))
     assert {"private", "no-store"} <= _cache_control(response)
 
 

@@ -172,16 +172,16 @@ def test_password_reset_page_follows_the_language(client, settings):
 @pytest.mark.django_db
 def test_coordinator_dashboard_follows_profile_language_then_cookie(client, settings, coordinator, membership_a):
     client.force_login(coordinator)
-    content = client.get(reverse("home")).content.decode()
+    content = client.get(reverse("workspace:home")).content.decode()
     assert "Dasbor" in content
     assert "Keluar" in content  # sign out, in the shared navigation
     coordinator.preferred_language = "en"
     coordinator.save(update_fields=["preferred_language"])
-    content = client.get(reverse("home")).content.decode()
+    content = client.get(reverse("workspace:home")).content.decode()
     assert "Dashboard" in content
     assert "Sign out" in content
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
-    assert "Dasbor" in client.get(reverse("home")).content.decode()
+    assert "Dasbor" in client.get(reverse("workspace:home")).content.decode()
 
 
 @pytest.mark.django_db

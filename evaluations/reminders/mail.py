@@ -68,7 +68,7 @@ def _link(kind: str, obj) -> str:
     if kind in ACTION_KINDS:  # the action page, where its owner updates the status
         return absolute_url("evaluations:action_detail", kwargs={"pk": obj.pk})
     if kind == ReminderKind.COMMITMENT_ENDING:  # the partner's home: its partnerships and what is due
-        return absolute_url("partners:partner_home")
+        return absolute_url("workspace:partner_home")
     return absolute_url("partners:review_queue", query=f"?partnership={obj.pk}")  # the review queue, filtered
 
 

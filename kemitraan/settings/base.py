@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "evaluations",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +104,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

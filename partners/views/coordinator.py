@@ -1,4 +1,6 @@
-"""Coordinator pages: dashboard, partnerships, members, goals and indicators, review queue.
+"""Coordinator pages: partnerships, members, goals and indicators, review queue.
+
+The dashboard and the partnership page, which show evaluation figures too, are ``workspace.views``.
 
 Every view fetches its object through an access-checking selector in
 ``partners.selectors`` (404 for anyone who does not coordinate the partnership, for
@@ -8,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from partners.forms.coordinator import (
     ReportReturnForm,
     SharedGoalForm,
 )
-from partners.models import IndicatorValue, Membership, Partnership
+from partners.models import IndicatorValue, Membership
 from partners.views import search_text
 
 PAGE_SIZE = 20
@@ -78,56 +79,6 @@ def _fields(form):
     return dict(form.cleaned_data)
 
 
-# --- home and dashboard ---
-
-STATUS_RANK = Case(
-    When(status=Partnership.Status.ACTIVE, then=0),
-    When(status=Partnership.Status.PAUSED, then=1),
-    When(status=Partnership.Status.DRAFT, then=2),
-    default=3,
-    output_field=IntegerField(),
-)
-
-
-@login_required
-def home(request):
-    """Send each person to their starting page: coordinators and admins see the dashboard."""
-    user = request.user
-    scope = access.partnership_scope(user)
-    if scope.is_coordinator:
-        return dashboard(request, scope)
-    if access.represented_organisation_ids(user).exists():
-        return redirect("partners:partner_home")
-    return render(request, "partners/dashboard_empty.html", {
-        "may_create": access.may_create_partnership(user),
-    })
-
-
-def dashboard(request, scope):
-    """Show the figures of every partnership the user runs, a page at a time, in a constant number of queries.
-
-    The page is cached (``kemitraan.fragments``): rendered again only after a change to one of
-    the user's partnerships, on a new day or in another language.
-    """
-    def build(request):  # at the page's normal address (fragments.render_page)
-        today = timezone.localdate()
-        partnerships = selectors.partnerships_dashboard_for(request.user, today).order_by(STATUS_RANK, "title", "pk")
-        page = _page(request, partnerships)
-        selectors.partnerships_attach_scores(page.object_list)
-        return {
-            "page": page,
-            "rows": page.object_list,
-            "waiting_total": access.reports_waiting_for(request.user).count(),
-            "due_days": selectors.FOLLOW_UP_DUE_DAYS,
-            "today": today,
-            # Adding or removing a representative touches the person's partnerships: cached safely.
-            "is_representative": access.represented_organisation_ids(request.user).exists(),
-        }
-
-    return fragments.render_page(request, "dashboard", "partners/dashboard.html", build, tokens=scope.tokens,
-                                 params=[fragments.PageForm])
-
-
 # --- partnerships ---
 
 
@@ -172,41 +123,6 @@ def partnership_edit(request, pk):
             messages.success(request, _("The partnership was saved."))
             return redirect(partnership)
     return render(request, "partners/partnership_form.html", {"form": form, "partnership": partnership})
-
-
-def _partnership_with_figures(user, pk):
-    partnership = get_object_or_404(selectors.partnerships_dashboard_for(user), pk=pk)
-    selectors.partnerships_attach_scores([partnership])
-    return partnership
-
-
-@login_required
-def partnership_detail(request, pk):
-    """One partnership's figures, members, goals and recent reports (a cached page, see ``dashboard``).
-
-    Access is checked once, where the partnership is read (``_partnership_with_figures``: 404 unless
-    the person coordinates it). A cached copy is keyed by the person and the tokens of every
-    partnership they may see, so losing the partnership changes the key and reads it again.
-    """
-    scope = access.partnership_scope(request.user)
-
-    def build(request):  # at the page's normal address (fragments.render_page)
-        figures = _partnership_with_figures(request.user, pk)
-        return {
-            "partnership": figures,
-            "members": selectors.pledged_vs_delivered(figures),
-            "goals": selectors.goals_with_progress(figures),
-            "recent_reports": (
-                access.reports_reviewable_by(request.user)
-                .filter(membership__partnership=figures)
-                .order_by("-submitted_at", "-pk")[:10]
-            ),
-            "coordinators": list(figures.coordinators.order_by("full_name", "email")),
-            "due_days": selectors.FOLLOW_UP_DUE_DAYS,
-        }
-
-    return fragments.render_page(request, "partnership_detail", "partners/partnership_detail.html", build,
-                                 tokens=scope.tokens)
 
 
 @login_required

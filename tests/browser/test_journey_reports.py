@@ -223,7 +223,7 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     pages.take("report-detail-accepted")
 
     # --- and the partnership pages show the accepted contribution ---
-    goto(page, url(live_server, "partners:partnership_detail", pk=partnership_pk))
+    goto(page, url(live_server, "workspace:partnership_detail", pk=partnership_pk))
     member_row = page.locator("#members tbody tr", has_text=new_org.name)
     expect(member_row).to_contain_text("Rp 8.000.000")  # delivered (accepted reports only), id locale
     expect(member_row).to_contain_text("Rp 10.000.000")  # pledged
@@ -231,7 +231,7 @@ def test_coordinator_and_partner_take_a_report_from_draft_to_accepted(
     goto(page, url(live_server, "partners:pledge_summary", pk=partnership_pk))
     expect(page.locator("main .card-stat").nth(1)).to_contain_text("Rp 8.000.000")
     pages.take("pledge-summary")
-    goto(page, url(live_server, "home"))
+    goto(page, url(live_server, "workspace:home"))
     card = page.locator(f"article[data-partnership='{partnership_pk}']")
     expect(card.locator("[data-figure=members]")).to_have_text("2")
     expect(card.locator("[data-figure=waiting]")).to_have_text("0")

@@ -52,7 +52,7 @@ def test_language_switch_changes_a_signed_in_page_and_follows_the_user(
     snap(page, "pledge-summary-en")
 
     # The choice holds on the next page.
-    goto(page, url(live_server, "home"))
+    goto(page, url(live_server, "workspace:home"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     _switch(page, "id")
@@ -117,7 +117,7 @@ def test_report_list_organisation_search_fills_the_select_as_one_types(
     """With more organisations than the select lists at once, typing part of a name offers the matches
     (htmx), and choosing one filters the reports."""
     from partners.models import ContributionReport
-    from partners.views import reports as report_views
+    from partners.views import report_list as report_views
 
     monkeypatch.setattr(report_views, "ORGANISATION_OPTIONS", 3)
     names = ["Yayasan Anggrek", "Yayasan Bakung", "Yayasan Cempaka", "Koperasi Dahlia", "Koperasi Edelweis"]

@@ -62,7 +62,7 @@ def test_main_pages_with_a_year_of_demo_data(live_server, page, snap, console_er
     _docs_shot(page, "dashboard")
     pages.take("demo-dashboard")
 
-    goto(page, url(live_server, "partners:partnership_detail", pk=main.pk))
+    goto(page, url(live_server, "workspace:partnership_detail", pk=main.pk))
     pages.take("demo-partnership-detail")
     goto(page, url(live_server, "partners:indicator_detail", pk=indicator.pk))
     assert charts_drawn(page) == {"indicator-chart": True}
