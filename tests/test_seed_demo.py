@@ -23,7 +23,7 @@ from evaluations.models import (
     FollowUpAction,
     Vote,
 )
-from partners.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from workspace.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
 from partners.models import (
     ContributionKind,
     ContributionReport,

@@ -1,7 +1,7 @@
 """The main pages filled with the demo data: styled, charts drawn, no console error, no sideways scroll.
 
 The journeys photograph the pages as they are being built up; this test photographs them
-full, as a partnership looks after a year of use (``partners.demo.build_demo``, the same
+full, as a partnership looks after a year of use (``workspace.demo.loader.build_demo``, the same
 data ``make run`` shows), for the coordinator and for a partner representative.
 
 With ``KEMITRAAN_DOCS_SCREENSHOTS=1`` it also rewrites the README's images under
@@ -17,7 +17,8 @@ from django.db.models import Case, Count, When
 from playwright.sync_api import expect
 
 from evaluations.models import Decision, EvaluationCycle
-from partners.demo import DEMO_PASSWORD, KOORDINATOR, build_demo
+from workspace.demo.data import DEMO_PASSWORD, KOORDINATOR
+from workspace.demo.loader import build_demo
 from partners.models import ContributionReport, Indicator, Partnership
 from tests.browser.conftest import DESKTOP
 from tests.browser.helpers import Pages, charts_drawn, goto, settle_charts, sign_in, url

@@ -5,9 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from partners.demo import DEMO_PASSWORD, build_demo, format_accounts
-from partners.management.synthetic import DEFAULT_BATCH_SIZE, build_synthetic
 from partners.signals import touch_all
+from workspace.demo.data import DEMO_PASSWORD, format_accounts
+from workspace.demo.loader import build_demo
+from workspace.demo.synthetic import DEFAULT_BATCH_SIZE, build_synthetic
 
 
 class Command(BaseCommand):

@@ -44,7 +44,6 @@ from evaluations.models import (
 )
 from evaluations.results import decision_outcome
 from partners.deadlines import Deadlines, Period, first_of_month
-from partners.demo import DEMO_PASSWORD
 from partners.models import (
     ContributionKind,
     ContributionReport,
@@ -57,6 +56,8 @@ from partners.models import (
     Pledge,
     SharedGoal,
 )
+
+from .data import DEMO_PASSWORD
 
 DEFAULT_BATCH_SIZE = 5000
 PARTNERSHIP_PREFIX = "Kemitraan Sintetis "
