@@ -172,10 +172,6 @@ def peak_rss_mb() -> float:
     return maxrss_mb()
 
 
-def queries_of(counter):
-    return counter.n
-
-
 def export(who: str) -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.test import Client

@@ -21,11 +21,10 @@ deletes in one), after the rows, as a save does, so writers lock rows in one ord
 Organisations show everywhere (their names on every page of their partnerships and people): any
 change of one touches every partnership. A partnership's own change touches it.
 """
-import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
@@ -40,20 +39,6 @@ from .models import (
     Pledge,
     SharedGoal,
 )
-
-
-def touch_sql(count: int, ids: str | None = None) -> str:
-    """The UPDATE that gives ``count`` partnerships one new cache token: parameters the token
-    (``new_cache_token()``), then the ids; or the partnerships of the SQL query ``ids``."""
-    meta = Partnership._meta
-    quote = connection.ops.quote_name
-    return (f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('cache_token').column)} = %s "
-            f"WHERE {quote(meta.pk.column)} IN ({ids or ', '.join(['%s'] * count)})")
-
-
-def new_cache_token():
-    """A new cache token, as the database takes it."""
-    return Partnership._meta.get_field("cache_token").get_db_prep_save(uuid.uuid4(), connection=connection)
 
 
 def touch(partnership_ids) -> None:

@@ -264,7 +264,3 @@ class ReportReturnForm(forms.Form):
         help_text=_("Tell the partner what to fix; they will see this text."),
         error_messages={"required": _("Give a reason so the partner knows what to fix.")},
     )
-
-
-class OrganisationSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search organisations"), required=False, max_length=100)
