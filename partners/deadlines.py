@@ -220,7 +220,7 @@ class Deadlines:
 # --- who owes what -------------------------------------------------------------------------
 # Each rule twice, side by side: as a query for the counts and the reminder job (any number of
 # members), and in Python for one person's few members, whose page must not pay for building a
-# query per period and frequency. tests/test_deadlines.py checks that the two agree.
+# query per period and frequency. tests/partners/test_deadlines.py checks that the two agree.
 
 
 def owes(period: Period) -> Q:

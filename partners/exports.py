@@ -31,7 +31,7 @@ from .models import ContributionKind, ContributionReport
 CHUNK_SIZE = 2000
 # Characters that start a formula: = + - @, tab and carriage return (OWASP's list), and the
 # full-width, small, superscript and subscript signs that NFKC turns into = + - @ (a spreadsheet
-# may read them as their ASCII twins; tests/test_exports.py checks the list against Unicode).
+# may read them as their ASCII twins; tests/partners/test_exports.py checks the list against Unicode).
 FORMULA_STARTS = frozenset(
     "=+-@\t\r"
     "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"

@@ -15,7 +15,7 @@ from django.db import connection
 from partners.models import Attachment
 from tests import factories as f
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.postgres,

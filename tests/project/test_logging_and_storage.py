@@ -13,7 +13,7 @@ from django.urls import path
 
 from kemitraan.logging import RequestContextFilter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _boom(request):
@@ -35,7 +35,7 @@ def log_stream():
     logger.removeHandler(handler)
 
 
-@pytest.mark.urls("tests.test_logging_and_storage")
+@pytest.mark.urls("tests.project.test_logging_and_storage")
 def test_server_error_is_logged_with_request_and_user_but_not_the_password(db, log_stream, partner_a):
     client = Client(raise_request_exception=False)
     client.force_login(partner_a)

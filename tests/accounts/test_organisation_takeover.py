@@ -24,7 +24,7 @@ from accounts.services import invitation_accept, invitation_create
 from partners.models import Membership, Organisation, Partnership
 from partners.services import TransitionError
 from tests import factories as f
-from tests.test_coordinator_pages import _member_data
+from tests.partners.test_coordinator_pages import _member_data
 
 PASSWORD = "Lembayung-senja-2026"
 

@@ -15,7 +15,7 @@ from accounts.selectors import token_hash
 from accounts.services import invitation_create
 from tests import factories as f
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "kemitraan.settings.production",

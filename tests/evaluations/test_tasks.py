@@ -61,7 +61,7 @@ def test_send_reminders_task_defaults_to_the_local_date(partner_a, monkeypatch):
 
 
 def test_send_reminders_task_raises_for_retry_when_mail_fails(partner_a, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.evaluations.test_reminders.FailingBackend"
     with pytest.raises(tasks.ReminderDeliveryError):
         tasks.send_reminders(today="2026-04-07")  # called directly: Celery re-raises instead of retrying
     row = ReminderLog.objects.get()
@@ -69,7 +69,7 @@ def test_send_reminders_task_raises_for_retry_when_mail_fails(partner_a, setting
 
 
 def test_send_reminders_task_gives_up_after_the_maximum_attempts(partner_a, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.evaluations.test_reminders.FailingBackend"
     settings.REMINDER_MAX_ATTEMPTS = 3
     tasks.send_reminders.apply(kwargs={"today": "2026-04-07"})  # eager: retries run at once
     row = ReminderLog.objects.get()

@@ -381,7 +381,7 @@ def test_a_pending_row_left_by_a_killed_run_is_sent_by_the_next_run(partner_a, m
 
 
 def test_mail_error_leaves_the_row_pending_and_the_next_run_sends_it(partner_a, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.evaluations.test_reminders.FailingBackend"
     result = run("2026-04-07")
     assert (result.sent, result.retry) == (0, 1)
     row = ReminderLog.objects.get()
@@ -395,7 +395,7 @@ def test_mail_error_leaves_the_row_pending_and_the_next_run_sends_it(partner_a, 
 
 
 def test_row_fails_for_good_after_the_maximum_attempts(partner_a, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.evaluations.test_reminders.FailingBackend"
     settings.REMINDER_MAX_ATTEMPTS = 2
     assert run("2026-04-07").retry == 1
     assert run("2026-04-07").failed == 1
@@ -523,7 +523,7 @@ def test_send_reminders_command_prints_each_reminder_and_a_total(partner_a, part
 
 
 def test_send_reminders_command_fails_loudly_on_mail_errors(partner_a, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.evaluations.test_reminders.FailingBackend"
     with pytest.raises(CommandError, match="stay pending"):
         call_command("send_reminders", "--today", "2026-04-07", stdout=StringIO())
 

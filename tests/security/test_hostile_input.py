@@ -1,7 +1,7 @@
 """Hostile input: random and malicious values posted to every form and query string.
 
 The property-based tests walk the URL configuration exactly like the access matrix
-(``tests/test_access_matrix.py``): for every URL a role may use, the page is fetched,
+(``tests/security/test_access_matrix.py``): for every URL a role may use, the page is fetched,
 its ``<form method="post">`` fields are read with ``html.parser``, and hypothesis posts
 huge strings, wrong types, negative and huge numbers, HTML and script, SQL-looking text,
 mixed unicode, NUL bytes, missing fields and the ids of another partnership's objects.
@@ -63,8 +63,8 @@ from hypothesis import strategies as st
 from evaluations.models import EvaluationCycle
 from partners.models import Attachment, ContributionReport
 from tests import factories as f
-from tests.test_access_matrix import EXPECTED, kwargs_for, url_names
-from tests.test_access_matrix import world  # noqa: F401  (a fixture, used by hostile_world)
+from tests.security.test_access_matrix import EXPECTED, kwargs_for, url_names
+from tests.security.test_access_matrix import world  # noqa: F401  (a fixture, used by hostile_world)
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
 RANDOM = os.environ.get("HOSTILE_RANDOM") == "1"

@@ -20,7 +20,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "Puskesmas & <b>Sukamaju</b>"
 TITLE = 'Imunisasi "lengkap" & <i>tepat</i> waktu'
 PERSON = "Siti <Rahma> & O'Neil"

@@ -284,7 +284,7 @@ def test_a_coordinator_who_added_a_foreign_organisation_opens_nothing_of_its_par
     org_a = objects["membership"].organisation
     other_partnership = attacker.coordinated_partnerships.get()
     client.force_login(attacker)
-    from tests.test_coordinator_pages import _member_data
+    from tests.partners.test_coordinator_pages import _member_data
 
     added = client.post(reverse("partners:membership_add", args=[other_partnership.pk]),
                         _member_data(organisation_name=org_a.name))

@@ -124,7 +124,7 @@ class CountingBackend(LocmemBackend):
 
 
 def test_one_mail_connection_for_the_run_and_a_fresh_one_after_an_error(partnership, settings):
-    settings.EMAIL_BACKEND = "tests.test_reminders_speed.CountingBackend"
+    settings.EMAIL_BACKEND = "tests.evaluations.test_reminders_speed.CountingBackend"
     CountingBackend.opened = 0
     for email in ("satu@example.org", "tolak@example.org", "dua@example.org", "tiga@example.org"):
         membership = f.MembershipFactory(partnership=partnership)
