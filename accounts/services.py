@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.services import TransitionError
+from kemitraan.transitions import TransitionError
 
 from .models import Invitation, Session
 from .selectors import invitation_still_grantable, organisations_invitable_by, token_hash

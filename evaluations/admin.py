@@ -1,19 +1,26 @@
 """Admin for evaluation cycles, answers, findings, follow-up actions, decisions and reminders.
 
-Cycles open and close, and decisions close with their outcome counted, only through
-the admin actions, which call ``evaluations.services`` so the same guards apply as on
-the coordinator pages. The reminder log is read-only: it is the record that each
-reminder went out once.
+No status is an editable field: cycles open and close, answers are submitted or reopened,
+actions change status and decisions close (with their outcome counted) only through the
+admin actions, which call ``evaluations.services``, so the workflow and the guards of the
+pages apply here too. The reminder log is read-only: it is the record that each reminder
+went out once.
 """
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.admin import TIMESTAMPS, FixedParentMixin, MembershipChoicesMixin, error_text
+from partners.admin import (
+    TIMESTAMPS,
+    FixedParentMixin,
+    MembershipChoicesMixin,
+    NoRevertMixin,
+    change_status_action,
+    error_text,
+)
 
 from . import services
 from .models import (
@@ -31,21 +38,13 @@ from .models import (
 SCORES = tuple(SCORE_FIELDS.values())
 
 
-def _mark_submitted(response: EvaluationResponse) -> None:
-    """Keep ``submitted_at`` in step with a status the admin set by hand."""
-    if response.status == EvaluationResponse.Status.SUBMITTED and response.submitted_at is None:
-        response.submitted_at = timezone.now()
-    elif response.status == EvaluationResponse.Status.DRAFT:
-        response.submitted_at = None
-
-
 # --- cycles and answers ------------------------------------------------------------
 
 
 class EvaluationResponseInline(MembershipChoicesMixin, admin.TabularInline):
     model = EvaluationResponse
     fields = ("membership", "status", *SCORES, "submitted_at")
-    readonly_fields = ("submitted_at",)
+    readonly_fields = ("status", "submitted_at")
     autocomplete_fields = ("membership",)
     extra = 0
     show_change_link = True
@@ -90,7 +89,6 @@ class EvaluationCycleAdmin(FixedParentMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is EvaluationResponse:
             for response in formset.save(commit=False):
-                _mark_submitted(response)
                 response._history_user = request.user
                 response.save()
             for response in formset.deleted_objects:
@@ -131,15 +129,16 @@ class EvaluationCycleAdmin(FixedParentMixin, admin.ModelAdmin):
 
 
 @admin.register(EvaluationResponse)
-class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, NoRevertMixin, SimpleHistoryAdmin):
     fixed_parent = "cycle"
     list_display = ("organisation", "cycle", "partnership", "status", *SCORES, "submitted_at")
     list_filter = ("status", "cycle__status", "cycle__partnership__type")
     list_select_related = ("membership__organisation", "cycle__partnership")
     search_fields = ("membership__organisation__name", "cycle__title", "cycle__partnership__title")
     date_hierarchy = "submitted_at"
-    autocomplete_fields = ("cycle", "membership", "submitted_by")
-    readonly_fields = ("submitted_at", *TIMESTAMPS)
+    autocomplete_fields = ("cycle", "membership")
+    readonly_fields = ("status", "submitted_by", "submitted_at", *TIMESTAMPS)
+    actions = ("submit_answers", "reopen_answers")
     fieldsets = (
         (None, {"fields": ("cycle", "membership", "status", "submitted_by", "submitted_at")}),
         (_("Scores (1-5)"), {"fields": SCORES}),
@@ -155,9 +154,31 @@ class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHi
     def partnership(self, obj):
         return obj.cycle.partnership
 
-    def save_model(self, request, obj, form, change):
-        _mark_submitted(obj)
-        super().save_model(request, obj, form, change)
+    def _apply(self, request, queryset, service, done_message):
+        done = 0
+        for response in queryset.select_related("cycle__partnership", "membership__organisation"):
+            try:
+                service(response)
+            except ValidationError as error:
+                self.message_user(
+                    request, gettext("%(answer)s: %(error)s") % {"answer": response, "error": error_text(error)},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Submit selected answers (open cycles, every score given)"), permissions=["change"])
+    def submit_answers(self, request, queryset):
+        self._apply(request, queryset,
+                    lambda r: services.response_submit(cycle=r.cycle, membership=r.membership, user=request.user),
+                    lambda n: ngettext("%(count)d answer submitted.", "%(count)d answers submitted.", n))
+
+    @admin.action(description=_("Reopen selected answers as drafts"), permissions=["change"])
+    def reopen_answers(self, request, queryset):
+        self._apply(request, queryset, lambda r: services.response_reopen(response=r, user=request.user),
+                    lambda n: ngettext("%(count)d answer reopened.", "%(count)d answers reopened.", n))
 
 
 # --- findings and follow-up actions ------------------------------------------------
@@ -166,21 +187,13 @@ class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHi
 class FollowUpActionInline(admin.TabularInline):
     model = FollowUpAction
     fields = ("title", "owner_organisation", "due_date", "status", "completed_at")
-    readonly_fields = ("completed_at",)
+    readonly_fields = ("status", "completed_at")
     autocomplete_fields = ("owner_organisation",)
     extra = 0
     show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner_organisation")
-
-
-def _mark_completed(action: FollowUpAction) -> None:
-    """Keep ``completed_at`` in step with a status the admin set by hand."""
-    if action.status == FollowUpAction.Status.DONE:
-        action.completed_at = action.completed_at or timezone.now()
-    else:
-        action.completed_at = None
 
 
 @admin.register(Finding)
@@ -208,7 +221,6 @@ class FindingAdmin(FixedParentMixin, admin.ModelAdmin):
         # An action raised from a finding belongs to the finding's partnership.
         for action in formset.save(commit=False):
             action.partnership_id = form.instance.cycle.partnership_id
-            _mark_completed(action)
             action._history_user = request.user
             action.save()
         for action in formset.deleted_objects:
@@ -216,7 +228,7 @@ class FindingAdmin(FixedParentMixin, admin.ModelAdmin):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(FixedParentMixin, SimpleHistoryAdmin):
+class FollowUpActionAdmin(FixedParentMixin, NoRevertMixin, SimpleHistoryAdmin):
     fixed_parent = "partnership"
     list_display = ("title", "partnership", "owner_organisation", "due_date", "status", "completed_at")
     list_filter = ("status", "partnership__type")
@@ -224,11 +236,16 @@ class FollowUpActionAdmin(FixedParentMixin, SimpleHistoryAdmin):
     search_fields = ("title", "description", "owner_organisation__name", "partnership__title")
     date_hierarchy = "due_date"
     autocomplete_fields = ("partnership", "finding", "owner_organisation")
-    readonly_fields = ("completed_at", *TIMESTAMPS)
+    readonly_fields = ("status", "completed_at", *TIMESTAMPS)
+    actions = ("change_status",)
 
-    def save_model(self, request, obj, form, change):
-        _mark_completed(obj)
-        super().save_model(request, obj, form, change)
+    @admin.action(description=_("Change the status of selected actions (asks for the new status)"),
+                  permissions=["change"])
+    def change_status(self, request, queryset):
+        def set_status(action, *, user, status):
+            return services.action_set_status(action=action, user=user, status=status)
+
+        return change_status_action(self, request, queryset, service=set_status)
 
 
 # --- decisions and votes -----------------------------------------------------------
@@ -247,7 +264,7 @@ class VoteInline(MembershipChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(FixedParentMixin, SimpleHistoryAdmin):
+class DecisionAdmin(FixedParentMixin, NoRevertMixin, SimpleHistoryAdmin):
     fixed_parent = "partnership"
     list_display = ("title", "partnership", "proposed_by_organisation", "closes_at", "status", "outcome",
                     "vote_count")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kemitraan.transitions import Workflow
 from partners.deadlines import period_label
 from partners.models import Membership, Organisation, Partnership, TimeStampedModel
 
@@ -55,6 +56,13 @@ class EvaluationCycle(TimeStampedModel):
         SCHEDULED = "scheduled", _("Scheduled")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+
+    # scheduled → open (not once its due date has passed: ``is_past_due``) → closed (final)
+    WORKFLOW = Workflow(
+        Status,
+        {Status.SCHEDULED: (Status.OPEN,), Status.OPEN: (Status.CLOSED,), Status.CLOSED: ()},
+        initial=(Status.SCHEDULED, Status.OPEN),
+    )
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="evaluation_cycles", verbose_name=_("partnership")
@@ -105,6 +113,10 @@ class EvaluationCycle(TimeStampedModel):
     def is_closed(self):
         return self.status == self.Status.CLOSED
 
+    def is_past_due(self, day) -> bool:
+        """Tell whether the due date is before ``day``: such a cycle is not opened any more (by hand or by the daily job)."""
+        return self.due_date < day
+
     @property
     def period_label(self):
         """Name the period in the active language: "Q2 2026", "H1 2026", "2026", or the two dates (``partners.deadlines``)."""
@@ -117,6 +129,14 @@ class EvaluationResponse(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
+
+    # draft → submitted; only someone who may change answers in the admin sends one back to draft
+    WORKFLOW = Workflow(
+        Status,
+        {Status.DRAFT: (Status.SUBMITTED,), Status.SUBMITTED: (Status.DRAFT,)},
+        permissions={(Status.SUBMITTED, Status.DRAFT): "evaluations.change_evaluationresponse"},
+        initial=(Status.DRAFT,),
+    )
 
     cycle = models.ForeignKey(
         EvaluationCycle, on_delete=models.CASCADE, related_name="responses", verbose_name=_("cycle")
@@ -213,6 +233,18 @@ class FollowUpAction(TimeStampedModel):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # Any status may become any other: an action is reopened when its work turns out unfinished.
+    WORKFLOW = Workflow(
+        Status,
+        {
+            Status.OPEN: (Status.IN_PROGRESS, Status.DONE, Status.CANCELLED),
+            Status.IN_PROGRESS: (Status.OPEN, Status.DONE, Status.CANCELLED),
+            Status.DONE: (Status.OPEN, Status.IN_PROGRESS, Status.CANCELLED),
+            Status.CANCELLED: (Status.OPEN, Status.IN_PROGRESS, Status.DONE),
+        },
+        initial=(Status.OPEN,),
+    )
+
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="follow_up_actions", verbose_name=_("partnership")
     )
@@ -253,6 +285,8 @@ class Decision(TimeStampedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Open for votes")
         CLOSED = "closed", _("Closed")
+
+    WORKFLOW = Workflow(Status, {Status.OPEN: (Status.CLOSED,), Status.CLOSED: ()}, initial=(Status.OPEN,))
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Pending")

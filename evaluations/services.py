@@ -1,4 +1,8 @@
-"""Writes for evaluation cycles, responses, follow-up actions and decisions."""
+"""Writes for evaluation cycles, responses, follow-up actions and decisions.
+
+Every status change goes through ``kemitraan.transitions`` (each model's ``WORKFLOW``), which
+locks the row, checks the move and saves it; the services add their own guards.
+"""
 import datetime
 from dataclasses import dataclass, field
 
@@ -6,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kemitraan.transitions import TransitionError, require_status, transition
 from partners.deadlines import Deadlines
 from partners.models import Membership, Organisation, Partnership
-from partners.services import TransitionError
-from partners.signals import touch
 
 from .models import (
     SCORE_FIELDS,
@@ -26,42 +30,44 @@ from . import access
 from .results import decision_outcome
 
 
-def _locked_cycle(cycle):
-    return EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+def _cycle_rows():
+    """Read a cycle with its partnership (named in refusals and pages; only the cycle's row is locked)."""
+    return EvaluationCycle.objects.select_related("partnership")
 
 
 @transaction.atomic
-def cycle_open(*, cycle: EvaluationCycle) -> EvaluationCycle:
-    """Open a scheduled cycle so members can answer it."""
-    locked = _locked_cycle(cycle)
-    if locked.status != EvaluationCycle.Status.SCHEDULED:
-        raise TransitionError(
-            _("Only a scheduled cycle can be opened; this cycle is %(status)s.") % {"status": locked.get_status_display()},
-            code="invalid_transition",
-        )
-    locked.status = EvaluationCycle.Status.OPEN
-    locked.opened_at = timezone.now()
-    locked.full_clean()
-    locked.save(update_fields=["status", "opened_at", "updated_at"])
-    cycle.status, cycle.opened_at, cycle.updated_at = locked.status, locked.opened_at, locked.updated_at
-    return cycle
+def cycle_open(*, cycle: EvaluationCycle, today: datetime.date | None = None) -> EvaluationCycle:
+    """Open a scheduled cycle so members can answer it; not once its due date has passed (by ``today``)."""
+    today = today or timezone.localdate()
+
+    def not_past_due(locked):
+        if locked.is_past_due(today):
+            raise TransitionError(
+                _("This cycle was due on %(date)s; a cycle whose due date has passed cannot be opened. "
+                  "Change its due date first.") % {"date": date_format(locked.due_date)},
+                code="past_due",
+            )
+
+    return transition(
+        cycle,
+        to=EvaluationCycle.Status.OPEN,
+        message=_("Only a scheduled cycle can be opened; this cycle is %(status)s."),
+        on_locked=not_past_due,
+        queryset=_cycle_rows(),
+        opened_at=timezone.now(),
+    )
 
 
 @transaction.atomic
 def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
     """Close an open cycle; answers are no longer accepted."""
-    locked = _locked_cycle(cycle)
-    if locked.status != EvaluationCycle.Status.OPEN:
-        raise TransitionError(
-            _("Only an open cycle can be closed; this cycle is %(status)s.") % {"status": locked.get_status_display()},
-            code="invalid_transition",
-        )
-    locked.status = EvaluationCycle.Status.CLOSED
-    locked.closed_at = timezone.now()
-    locked.full_clean()
-    locked.save(update_fields=["status", "closed_at", "updated_at"])
-    cycle.status, cycle.closed_at, cycle.updated_at = locked.status, locked.closed_at, locked.updated_at
-    return cycle
+    return transition(
+        cycle,
+        to=EvaluationCycle.Status.CLOSED,
+        message=_("Only an open cycle can be closed; this cycle is %(status)s."),
+        queryset=_cycle_rows(),
+        closed_at=timezone.now(),
+    )
 
 
 # --- periods and the daily advance of cycles ---------------------------------------------
@@ -118,9 +124,10 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
 
     Running twice, or on two workers at once, changes nothing more: creation relies on the
     unique constraint (partnership, period_start) — the losing insert fails inside a
-    savepoint and the existing row is used — and every status change is a conditional
-    ``UPDATE … WHERE status = old`` that only one run can win, so each cycle is reported
-    as created/opened/closed by exactly one run.
+    savepoint and the existing row is used — and every status change goes through
+    ``cycle_open`` / ``cycle_close`` (``kemitraan.transitions``): the row is locked and its
+    status read again, so the run that comes second is refused (``TransitionError``) and
+    skips the cycle, and each cycle is reported as created/opened/closed by exactly one run.
     """
     today = today or timezone.localdate()
     now = timezone.now()
@@ -129,15 +136,12 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
     deadlines = Deadlines.load()
     close_before = deadlines.cycles_closing_before(today)
     due_passed = EvaluationCycle.objects.filter(status=EvaluationCycle.Status.OPEN, due_date__lt=close_before)
-    # The conditional UPDATEs below send no signal: each touches its partnership (its cached
-    # pages) itself, in the same transaction.
-    for pk, partnership_id in list(due_passed.values_list("pk", "partnership_id")):
-        with transaction.atomic():
-            if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.OPEN).update(
-                status=EvaluationCycle.Status.CLOSED, closed_at=now, updated_at=now
-            ):
-                touch([partnership_id])
-                report.closed.append(pk)
+    for cycle in list(due_passed.order_by("pk")):
+        try:
+            cycle_close(cycle=cycle)
+        except TransitionError:
+            continue  # closed a moment ago (by hand, or by another run)
+        report.closed.append(cycle.pk)
 
     active = Partnership.objects.filter(status=Partnership.Status.ACTIVE, start_date__lte=today).order_by("pk")
     for partnership in active:
@@ -165,16 +169,15 @@ def cycles_advance(*, today: datetime.date | None = None) -> AdvanceReport:
     startable = EvaluationCycle.objects.filter(
         status=EvaluationCycle.Status.SCHEDULED,
         period_start__lte=today,
-        due_date__gte=today,
+        due_date__gte=today,  # not past due (EvaluationCycle.is_past_due), which cycle_open checks again
         partnership__status=Partnership.Status.ACTIVE,
     )
-    for pk, partnership_id in list(startable.values_list("pk", "partnership_id")):
-        with transaction.atomic():
-            if EvaluationCycle.objects.filter(pk=pk, status=EvaluationCycle.Status.SCHEDULED).update(
-                status=EvaluationCycle.Status.OPEN, opened_at=now, updated_at=now
-            ):
-                touch([partnership_id])
-                report.opened.append(pk)
+    for cycle in list(startable.order_by("pk")):
+        try:
+            cycle_open(cycle=cycle, today=today)
+        except TransitionError:
+            continue  # opened a moment ago (by hand, or by another run)
+        report.opened.append(cycle.pk)
     return report
 
 
@@ -194,12 +197,20 @@ def cycle_create(
     A period may not overlap another cycle of the same partnership, so the daily advance
     and the coordinator never ask members twice about the same months.
     """
+    cycle = EvaluationCycle(
+        partnership=partnership,
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        due_date=due_date,
+        status=EvaluationCycle.Status.SCHEDULED,
+    )
     errors = {}
     if period_end < period_start:
         errors["period_end"] = _("The period cannot end before it starts.")
     elif due_date < period_start:
         errors["due_date"] = _("The due date cannot be before the period starts.")
-    elif open_now and due_date < timezone.localdate():
+    elif open_now and cycle.is_past_due(timezone.localdate()):
         errors["due_date"] = _("A cycle opened now needs a due date today or later.")
     if errors:
         raise ValidationError(errors)
@@ -210,14 +221,6 @@ def cycle_create(
             {"period_start": _("This period overlaps another evaluation cycle of this partnership.")},
             code="overlap",
         )
-    cycle = EvaluationCycle(
-        partnership=partnership,
-        title=title,
-        period_start=period_start,
-        period_end=period_end,
-        due_date=due_date,
-        status=EvaluationCycle.Status.SCHEDULED,
-    )
     cycle.full_clean()
     cycle.save()
     if open_now:
@@ -231,43 +234,41 @@ RESPONSE_TEXT_FIELDS = ("benefit_received", "what_works", "what_to_change")
 RESPONSE_FIELDS = (*SCORE_FIELDS.values(), *RESPONSE_TEXT_FIELDS)
 
 
-def _editable_response(*, cycle, membership) -> EvaluationResponse:
-    """Lock the cycle (it must be open) and the member's answer (it must still be a draft)."""
-    locked_cycle = _locked_cycle(cycle)
-    if locked_cycle.status != EvaluationCycle.Status.OPEN:
-        raise TransitionError(
-            _("This evaluation cycle is %(status)s; answers are accepted only while it is open.")
-            % {"status": locked_cycle.get_status_display()},
-            code="cycle_not_open",
-        )
-    if not access.is_asked(membership, locked_cycle):
+def _answer(*, cycle, membership) -> EvaluationResponse:
+    """Lock the cycle (it must be open) and return the member's answer, begun as a draft the first time."""
+    require_status(
+        cycle, (EvaluationCycle.Status.OPEN,),
+        message=_("This evaluation cycle is %(status)s; answers are accepted only while it is open."),
+        code="cycle_not_open",
+    )
+    if not access.is_asked(membership, cycle):
         raise ValidationError(_("This organisation is not asked to answer this evaluation."), code="not_member")
     # The cycle row lock serialises answers to this cycle, so get_or_create cannot race here.
-    response, _created = EvaluationResponse.objects.get_or_create(cycle=locked_cycle, membership=membership)
-    response = EvaluationResponse.objects.select_for_update().get(pk=response.pk)
-    if not response.is_editable:
-        raise TransitionError(
-            _("This answer was submitted and can no longer be changed."), code="already_submitted"
-        )
+    response, _created = EvaluationResponse.objects.get_or_create(cycle=cycle, membership=membership)
     return response
 
 
-def _apply_response_fields(response, fields):
+def _answer_changes(fields) -> dict:
     unknown = set(fields) - set(RESPONSE_FIELDS)
     if unknown:
         raise TypeError(f"unknown answer fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        if name in RESPONSE_TEXT_FIELDS and value is None:
-            value = ""
-        setattr(response, name, value)
+    return {
+        name: "" if name in RESPONSE_TEXT_FIELDS and value is None else value
+        for name, value in fields.items()
+    }
 
 
 @transaction.atomic
 def response_save_draft(*, cycle: EvaluationCycle, membership: Membership, user, **fields) -> EvaluationResponse:
     """Save a member's answer as a draft; scores may be missing. Refused once submitted or closed."""
-    response = _editable_response(cycle=cycle, membership=membership)
-    _apply_response_fields(response, fields)
+    response = _answer(cycle=cycle, membership=membership)
+    require_status(response, (EvaluationResponse.Status.DRAFT,), message=_("This answer was submitted and can no longer be changed."),
+                   code="already_submitted")
+    for name, value in _answer_changes(fields).items():
+        setattr(response, name, value)
     response.full_clean()
+    if getattr(user, "pk", None) is not None:
+        response._history_user = user
     response.save()
     return response
 
@@ -275,21 +276,41 @@ def response_save_draft(*, cycle: EvaluationCycle, membership: Membership, user,
 @transaction.atomic
 def response_submit(*, cycle: EvaluationCycle, membership: Membership, user, **fields) -> EvaluationResponse:
     """Submit a member's answer with all six scores; from then on it is read-only."""
-    response = _editable_response(cycle=cycle, membership=membership)
-    _apply_response_fields(response, fields)
-    missing = {
-        field_name: _("Give a score from 1 to 5.")
-        for field_name in SCORE_FIELDS.values()
-        if getattr(response, field_name) in (None, "")
-    }
-    if missing:
-        raise ValidationError(missing, code="required")
-    response.status = EvaluationResponse.Status.SUBMITTED
-    response.submitted_at = timezone.now()
-    response.submitted_by = user
-    response.full_clean()
-    response.save()
-    return response
+    response = _answer(cycle=cycle, membership=membership)
+    changes = _answer_changes(fields)
+
+    def all_scores_given(locked):
+        missing = {
+            field_name: _("Give a score from 1 to 5.")
+            for field_name in SCORE_FIELDS.values()
+            if changes.get(field_name, getattr(locked, field_name)) in (None, "")
+        }
+        if missing:
+            raise ValidationError(missing, code="required")
+
+    return transition(
+        response,
+        to=EvaluationResponse.Status.SUBMITTED,
+        user=user,
+        message=_("This answer was submitted and can no longer be changed."),
+        on_locked=all_scores_given,
+        submitted_at=timezone.now(),
+        submitted_by=user,
+        **changes,
+    )
+
+
+@transaction.atomic
+def response_reopen(*, response: EvaluationResponse, user) -> EvaluationResponse:
+    """Send a submitted answer back to its member as a draft (an admin's correction; see ``WORKFLOW``)."""
+    return transition(
+        response,
+        to=EvaluationResponse.Status.DRAFT,
+        user=user,
+        message=_("Only a submitted answer can be reopened; this answer is %(status)s."),
+        submitted_at=None,
+        submitted_by=None,
+    )
 
 
 # --- findings and follow-up actions -------------------------------------------------------
@@ -376,17 +397,12 @@ def action_set_status(*, action: FollowUpAction, user, status: str) -> FollowUpA
     """Move an action to another status; marks when it was done (cleared if it is reopened)."""
     if status not in FollowUpAction.Status.values:
         raise ValidationError({"status": _("Unknown status.")}, code="invalid")
-    locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
-    if locked.status == status:
-        raise TransitionError(
-            _("This action is already %(status)s.") % {"status": locked.get_status_display()}, code="unchanged"
-        )
-    locked.status = status
-    locked.completed_at = timezone.now() if status == FollowUpAction.Status.DONE else None
-    locked.full_clean()
-    locked.save()
-    action.status, action.completed_at = locked.status, locked.completed_at
-    return locked
+    return transition(
+        action,
+        to=status,
+        user=user,
+        completed_at=timezone.now() if status == FollowUpAction.Status.DONE else None,
+    )
 
 
 # --- decisions and votes ---------------------------------------------------------------------
@@ -429,10 +445,6 @@ def decision_propose(
     return decision
 
 
-def _locked_decision(decision) -> Decision:
-    return Decision.objects.select_for_update().get(pk=decision.pk)
-
-
 @transaction.atomic
 def vote_cast(
     *,
@@ -450,8 +462,9 @@ def vote_cast(
     The decision row is locked so a vote and the closing of the decision never interleave.
     """
     now = now or timezone.now()
-    locked = _locked_decision(decision)
-    if locked.status != Decision.Status.OPEN or locked.closes_at <= now:
+    locked = require_status(decision, (Decision.Status.OPEN,),
+                            message=_("Voting on this decision has closed."), code="decision_closed")
+    if locked.closes_at <= now:
         raise TransitionError(_("Voting on this decision has closed."), code="decision_closed")
     if membership.partnership_id != locked.partnership_id or not membership.is_current_on(timezone.localdate(now)):
         raise ValidationError(_("Only a current member organisation of this partnership can vote."), code="not_member")
@@ -471,21 +484,26 @@ def vote_cast(
 
 @transaction.atomic
 def decision_close(*, decision: Decision, user=None, now: datetime.datetime | None = None) -> Decision:
-    """Close the vote and compute the outcome (agree vs. disagree; abstentions don't count)."""
-    locked = _locked_decision(decision)
-    if locked.status != Decision.Status.OPEN:
-        raise TransitionError(_("This decision is already closed."), code="invalid_transition")
-    counts = Vote.objects.filter(decision=locked).aggregate(
-        agree=Count("pk", filter=Q(choice=Vote.Choice.AGREE)),
-        disagree=Count("pk", filter=Q(choice=Vote.Choice.DISAGREE)),
+    """Close the vote and compute the outcome (agree vs. disagree; abstentions don't count).
+
+    The votes are counted under the decision's row lock (the one ``vote_cast`` takes), so no
+    vote slips in between the count and the closing.
+    """
+    def count_votes(locked):
+        counts = Vote.objects.filter(decision=locked).aggregate(
+            agree=Count("pk", filter=Q(choice=Vote.Choice.AGREE)),
+            disagree=Count("pk", filter=Q(choice=Vote.Choice.DISAGREE)),
+        )
+        locked.outcome = decision_outcome(agree=counts["agree"], disagree=counts["disagree"])
+
+    return transition(
+        decision,
+        to=Decision.Status.CLOSED,
+        user=user,
+        message=_("This decision is already closed."),
+        on_locked=count_votes,
+        closed_at=now or timezone.now(),
     )
-    locked.outcome = decision_outcome(agree=counts["agree"], disagree=counts["disagree"])
-    locked.status = Decision.Status.CLOSED
-    locked.closed_at = now or timezone.now()
-    locked.full_clean()
-    locked.save()
-    decision.status, decision.outcome, decision.closed_at = locked.status, locked.outcome, locked.closed_at
-    return locked
 
 
 def decisions_close_due(*, now: datetime.datetime | None = None) -> list[int]:

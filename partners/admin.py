@@ -1,9 +1,10 @@
 """Admin for organisations, partnerships, memberships, goals, indicators and reports.
 
 Lists join what their columns show (``list_select_related`` or an annotated queryset)
-so a page costs the same number of queries for 3 rows as for 100. Status changes of
-contribution reports are not editable fields: they go through the admin actions,
-which call ``partners.services`` exactly like the coordinator pages do.
+so a page costs the same number of queries for 3 rows as for 100. No status is an
+editable field (nor can a history version be reverted, which would set one): status
+changes go through the admin actions, which call the services exactly like the pages do,
+so the workflow (``kemitraan.transitions``) and its guards hold here too.
 """
 from django import forms
 from django.contrib import admin, messages
@@ -60,6 +61,71 @@ class MembershipChoicesMixin:
 def error_text(error: ValidationError) -> str:
     """Flatten a ValidationError (plain or per-field) into one readable sentence."""
     return " ".join(str(message) for message in error.messages)
+
+
+class NoRevertMixin:
+    """Keep the history read-only: reverting to an old version would set a status behind the services' back."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class StatusChangeForm(forms.Form):
+    """The new status (any of the model's; the service refuses what the workflow does not allow) and a reason."""
+
+    status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Needed to pause, end or reopen a partnership; kept with the change in its history."),
+    )
+
+    def __init__(self, *args, choices, with_reason, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices
+        if not with_reason:
+            del self.fields["reason"]
+
+
+def change_status_action(modeladmin, request, queryset, *, service, with_reason=False):
+    """Ask for the new status (and the reason) first, then call ``service(obj, user=..., status=..., reason=...)``
+    on each selected record; each refusal is named in a message and changes nothing for that record."""
+    form = StatusChangeForm(request.POST if "apply" in request.POST else None,
+                            choices=modeladmin.model.WORKFLOW.statuses.choices, with_reason=with_reason)
+    if form.is_bound and form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                service(obj, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request, gettext("%(object)s: %(error)s") % {"object": obj, "error": error_text(error)},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext("%(count)d status changed.", "%(count)d statuses changed.", done) % {"count": done},
+                messages.SUCCESS,
+            )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": gettext("Change the status"),
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "objects": queryset,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action": request.POST.get("action", ""),
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, "admin/change_status.html", context)
 
 
 # --- organisations -----------------------------------------------------------------
@@ -130,7 +196,9 @@ class SharedGoalInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(NoRevertMixin, SimpleHistoryAdmin):
+    """Partnerships; the status is chosen when one is added (draft or active), then changed by the action."""
+
     list_display = ("title", "type", "status", "lead_organisation", "start_date", "planned_end_date",
                     "evaluation_frequency", "member_count")
     list_filter = ("status", "type", "evaluation_frequency")
@@ -138,10 +206,11 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "problem_statement", "lead_organisation__name")
     date_hierarchy = "start_date"
     autocomplete_fields = ("lead_organisation", "coordinators")
-    readonly_fields = TIMESTAMPS
+    readonly_fields = ("status_reason", *TIMESTAMPS)
     inlines = (MembershipInline, SharedGoalInline)
+    actions = ("change_status",)
     fieldsets = (
-        (None, {"fields": ("title", "type", "status", "problem_statement", "description")}),
+        (None, {"fields": ("title", "type", "status", "status_reason", "problem_statement", "description")}),
         (_("Period"), {"fields": ("start_date", "planned_end_date", "evaluation_frequency")}),
         (_("Leadership"), {"fields": ("lead_organisation", "coordinators")}),
         (_("Record"), {"fields": TIMESTAMPS, "classes": ("collapse",)}),
@@ -153,6 +222,24 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, obj):
         return obj._member_count
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "status") if obj is not None else fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":  # only on the add page: the statuses a partnership starts in
+            kwargs["choices"] = [(value, label) for value, label in db_field.choices
+                                 if value in Partnership.WORKFLOW.initial]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.action(description=_("Change the status of selected partnerships (asks for the new status)"),
+                  permissions=["change"])
+    def change_status(self, request, queryset):
+        def set_status(partnership, *, user, status, reason):
+            return services.partnership_set_status(partnership=partnership, user=user, status=status, reason=reason)
+
+        return change_status_action(self, request, queryset, service=set_status, with_reason=True)
 
 
 class PledgeInline(admin.TabularInline):
@@ -291,7 +378,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(ContributionReport)
-class ContributionReportAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+class ContributionReportAdmin(FixedParentMixin, MembershipChoicesMixin, NoRevertMixin, SimpleHistoryAdmin):
     fixed_parent = "membership"
     list_display = ("__str__", "partnership", "kind", "period_start", "period_end", "quantity", "unit",
                     "value", "status", "submitted_at", "reviewed_by")
@@ -333,15 +420,6 @@ class ContributionReportAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHi
                 formset.new_objects.append(
                     services.attachment_add(report=form.instance, user=request.user, uploaded_file=upload)
                 )
-
-    # Reverting to an old version would change the status behind the services' back.
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _apply(self, request, queryset, service, done_message, **kwargs):
         """Call ``service`` on each report; report each refusal and change nothing for that report."""

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kemitraan.transitions import Workflow
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
 MEASURE = {"max_digits": 16, "decimal_places": 4}
@@ -105,12 +107,32 @@ class Partnership(TimeStampedModel):
         HALF_YEARLY = "half_yearly", _("Half-yearly")
         YEARLY = "yearly", _("Yearly")
 
+    # A partnership starts as a draft (or at once active), runs, may pause and resume, and ends.
+    # Ending is final for its coordinators; an admin (the ``reopen_partnership`` permission,
+    # which superusers have) may reopen one ended by mistake. Pausing, ending and reopening
+    # need a reason (``needs_status_reason``), kept in ``status_reason`` and its history.
+    WORKFLOW = Workflow(
+        Status,
+        {
+            Status.DRAFT: (Status.ACTIVE,),
+            Status.ACTIVE: (Status.PAUSED, Status.COMPLETED),
+            Status.PAUSED: (Status.ACTIVE, Status.COMPLETED),
+            Status.COMPLETED: (Status.ACTIVE,),
+        },
+        permissions={(Status.COMPLETED, Status.ACTIVE): "partners.reopen_partnership"},
+        initial=(Status.DRAFT, Status.ACTIVE),
+    )
+
     title = models.CharField(_("title"), max_length=200)
     problem_statement = models.TextField(_("problem addressed"))
     description = models.TextField(_("description"), blank=True)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    status_reason = models.TextField(
+        _("reason for the status"), blank=True,
+        help_text=_("Why the partnership was paused, ended or reopened (kept with the change in its history)."),
     )
     start_date = models.DateField(_("start date"))
     planned_end_date = models.DateField(_("planned end date"), null=True, blank=True)
@@ -147,6 +169,7 @@ class Partnership(TimeStampedModel):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         ordering = ["title"]
+        permissions = [("reopen_partnership", _("Can reopen a completed partnership"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_end_date__isnull=True) | Q(planned_end_date__gte=F("start_date")),
@@ -168,6 +191,10 @@ class Partnership(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("workspace:partnership_detail", args=[self.pk])
+
+    def needs_status_reason(self, to: str) -> bool:
+        """Tell whether moving to ``to`` needs a reason: pausing, ending, and reopening an ended partnership."""
+        return to in (self.Status.PAUSED, self.Status.COMPLETED) or self.status == self.Status.COMPLETED
 
 
 class Membership(TimeStampedModel):
@@ -368,6 +395,20 @@ class ContributionReport(TimeStampedModel):
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned")
 
+    # draft → submitted → accepted (final) or returned (with the reviewer's reason) → submitted again
+    WORKFLOW = Workflow(
+        Status,
+        {
+            Status.DRAFT: (Status.SUBMITTED,),
+            Status.SUBMITTED: (Status.ACCEPTED, Status.RETURNED),
+            Status.ACCEPTED: (),
+            Status.RETURNED: (Status.SUBMITTED,),
+        },
+        initial=(Status.DRAFT,),
+    )
+    # A partner may change (and add files to) a report only in these; only a draft may be deleted.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
     membership = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="reports", verbose_name=_("member")
     )
@@ -431,7 +472,7 @@ class ContributionReport(TimeStampedModel):
     @property
     def is_editable(self):
         """A partner may change a draft or a returned report, never one under review or accepted."""
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in self.EDITABLE_STATUSES
 
 
 def attachment_upload_to(instance, filename):

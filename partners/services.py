@@ -1,14 +1,17 @@
 """Writes for partnerships and contribution reports.
 
-Every status change locks the report row (``select_for_update``), checks the current
-status, and saves once, so two reviewers acting at the same moment leave one
-consistent state and one history entry per real change.
+Every status change goes through ``kemitraan.transitions`` (the moves each model allows are
+its ``WORKFLOW``): the row is locked (``select_for_update``), its current status checked and
+saved once, so two reviewers acting at the same moment leave one consistent state and one
+history entry per real change. ``TransitionError`` lives there too and is importable from here.
 """
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from kemitraan.transitions import TransitionError, require_status, transition
 
 from .models import (
     Attachment,
@@ -22,20 +25,15 @@ from .models import (
     SharedGoal,
 )
 
+def _report_rows():
+    """Read a report with its member, so the receivers that touch its partnership's cache token need no query."""
+    return ContributionReport.objects.select_related("membership")
 
-class TransitionError(ValidationError):
-    """Raised when a status change is not allowed from the object's current status."""
 
-
-def _lock(report: ContributionReport) -> ContributionReport:
-    """Read ``report`` again from its row, locked until the transaction ends; the caller's instance is updated.
-
-    The member comes along, so the receivers that touch its partnership's cache token need no query.
-    """
-    report.refresh_from_db(
-        from_queryset=ContributionReport.objects.select_related("membership").select_for_update(of=("self",))
-    )
-    return report
+def _lock_editable(report: ContributionReport, message: str) -> ContributionReport:
+    """Lock ``report`` and refuse unless a partner may still change it (a draft or a returned report)."""
+    return require_status(report, ContributionReport.EDITABLE_STATUSES, message=message, code="not_editable",
+                          queryset=_report_rows())
 
 
 def _set_history_user(report: ContributionReport, user) -> None:
@@ -67,9 +65,7 @@ def report_create(*, membership: Membership, user, goals=(), **fields) -> Contri
 @transaction.atomic
 def report_update(*, report: ContributionReport, user, goals=None, **fields) -> ContributionReport:
     """Change a draft or returned report; a report under review or accepted is read-only."""
-    _lock(report)
-    if not report.is_editable:
-        raise TransitionError(_("Only a draft or a returned report can be changed."), code="not_editable")
+    _lock_editable(report, _("Only a draft or a returned report can be changed."))
     for name, value in fields.items():
         setattr(report, name, value)
     report.full_clean()
@@ -80,28 +76,16 @@ def report_update(*, report: ContributionReport, user, goals=None, **fields) -> 
     return report
 
 
-def _transition(report, *, user, allowed_from, to, message, **changes):
-    _lock(report)
-    if report.status not in allowed_from:
-        raise TransitionError(message % {"status": report.get_status_display()}, code="invalid_transition")
-    report.status = to
-    for name, value in changes.items():
-        setattr(report, name, value)
-    report.full_clean()
-    _set_history_user(report, user)
-    report.save()
-    return report
-
-
 @transaction.atomic
 def report_submit(*, report: ContributionReport, user) -> ContributionReport:
     """Send a draft to the coordinators for review."""
-    return _transition(
+    return transition(
         report,
-        user=user,
-        allowed_from={ContributionReport.Status.DRAFT},
+        source=(ContributionReport.Status.DRAFT,),
         to=ContributionReport.Status.SUBMITTED,
+        user=user,
         message=_("Only a draft can be submitted; this report is %(status)s."),
+        queryset=_report_rows(),
         submitted_at=timezone.now(),
     )
 
@@ -109,12 +93,13 @@ def report_submit(*, report: ContributionReport, user) -> ContributionReport:
 @transaction.atomic
 def report_resubmit(*, report: ContributionReport, user) -> ContributionReport:
     """Send a returned report, once fixed, back for review."""
-    return _transition(
+    return transition(
         report,
-        user=user,
-        allowed_from={ContributionReport.Status.RETURNED},
+        source=(ContributionReport.Status.RETURNED,),
         to=ContributionReport.Status.SUBMITTED,
+        user=user,
         message=_("Only a returned report can be resubmitted; this report is %(status)s."),
+        queryset=_report_rows(),
         submitted_at=timezone.now(),
     )
 
@@ -122,12 +107,12 @@ def report_resubmit(*, report: ContributionReport, user) -> ContributionReport:
 @transaction.atomic
 def report_accept(*, report: ContributionReport, user) -> ContributionReport:
     """Accept a submitted report as a delivered contribution."""
-    return _transition(
+    return transition(
         report,
-        user=user,
-        allowed_from={ContributionReport.Status.SUBMITTED},
         to=ContributionReport.Status.ACCEPTED,
+        user=user,
         message=_("Only a submitted report can be accepted; this report is %(status)s."),
+        queryset=_report_rows(),
         reviewed_by=user,
         reviewed_at=timezone.now(),
         return_reason="",
@@ -140,12 +125,12 @@ def report_return(*, report: ContributionReport, user, reason: str) -> Contribut
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason so the partner knows what to fix.")}, code="required")
-    return _transition(
+    return transition(
         report,
-        user=user,
-        allowed_from={ContributionReport.Status.SUBMITTED},
         to=ContributionReport.Status.RETURNED,
+        user=user,
         message=_("Only a submitted report can be returned; this report is %(status)s."),
+        queryset=_report_rows(),
         reviewed_by=user,
         reviewed_at=timezone.now(),
         return_reason=reason,
@@ -158,12 +143,9 @@ def report_return(*, report: ContributionReport, user, reason: str) -> Contribut
 @transaction.atomic
 def report_delete(*, report: ContributionReport, user) -> None:
     """Delete a draft report; its attachments' files are removed once the deletion is committed."""
-    locked = _lock(report)
-    if locked.status != ContributionReport.Status.DRAFT:
-        raise TransitionError(
-            _("Only a draft can be deleted; this report is %(status)s.") % {"status": locked.get_status_display()},
-            code="invalid_transition",
-        )
+    locked = require_status(report, (ContributionReport.Status.DRAFT,),
+                            message=_("Only a draft can be deleted; this report is %(status)s."),
+                            queryset=_report_rows())
     files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
     _set_history_user(locked, user)
     locked.delete()
@@ -175,13 +157,9 @@ def attachment_add(*, report: ContributionReport, user, uploaded_file) -> Attach
     """Store a file for a draft or returned report under a server-made name, after checking its content."""
     from .uploads import check_attachment
 
-    locked = _lock(report)
-    if not locked.is_editable:
-        raise TransitionError(
-            _("Files can be added only to a draft or a returned report; this report is %(status)s.")
-            % {"status": locked.get_status_display()},
-            code="not_editable",
-        )
+    locked = _lock_editable(
+        report, _("Files can be added only to a draft or a returned report; this report is %(status)s.")
+    )
     checked = check_attachment(uploaded_file)
     attachment = Attachment(
         report=locked,
@@ -204,13 +182,9 @@ def attachment_add(*, report: ContributionReport, user, uploaded_file) -> Attach
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, user) -> None:
     """Remove a file from a draft or returned report; the stored file goes once the deletion is committed."""
-    locked = _lock(attachment.report)
-    if not locked.is_editable:
-        raise TransitionError(
-            _("Files can be removed only from a draft or a returned report; this report is %(status)s.")
-            % {"status": locked.get_status_display()},
-            code="not_editable",
-        )
+    _lock_editable(
+        attachment.report, _("Files can be removed only from a draft or a returned report; this report is %(status)s.")
+    )
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
@@ -278,8 +252,17 @@ def _validated_save(obj):
 
 @transaction.atomic
 def partnership_create(*, user, **fields) -> Partnership:
-    """Create a partnership run by ``user``; a chosen lead organisation joins it as backbone member."""
-    partnership = _validated_save(Partnership(**fields))
+    """Create a partnership run by ``user``; a chosen lead organisation joins it as backbone member.
+
+    It starts as a draft, or at once active (``Partnership.WORKFLOW.initial``); later status
+    changes go through ``partnership_set_status``.
+    """
+    partnership = Partnership(**fields)
+    if partnership.status not in Partnership.WORKFLOW.initial:
+        raise ValidationError(
+            {"status": _("A new partnership starts as a draft or active.")}, code="invalid_initial_status"
+        )
+    partnership = _validated_save(partnership)
     partnership.coordinators.add(user)
     if partnership.lead_organisation_id:
         _validated_save(Membership(
@@ -289,9 +272,17 @@ def partnership_create(*, user, **fields) -> Partnership:
     return partnership
 
 
+STATUS_FIELDS = {"status", "status_reason"}
+
+
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, **fields) -> Partnership:
-    """Change a partnership's own fields; the lead organisation must already be a member."""
+    """Change a partnership's own fields; the lead organisation must already be a member.
+
+    Not its status: that follows the workflow, through ``partnership_set_status``.
+    """
+    if STATUS_FIELDS & set(fields):
+        raise TypeError("A partnership's status changes through partnership_set_status, not partnership_update.")
     for name, value in fields.items():
         setattr(partnership, name, value)
     lead = partnership.lead_organisation_id
@@ -300,6 +291,35 @@ def partnership_update(*, partnership: Partnership, **fields) -> Partnership:
             {"lead_organisation": _("The lead organisation must be a member of the partnership.")}, code="not_member"
         )
     return _validated_save(partnership)
+
+
+@transaction.atomic
+def partnership_set_status(*, partnership: Partnership, user, status: str, reason: str = "") -> Partnership:
+    """Move a partnership along its workflow (``Partnership.WORKFLOW``), with the reason for the change.
+
+    Pausing, ending and reopening need a reason (``Partnership.needs_status_reason``); it is
+    kept in ``status_reason``, so the history row of the change shows it. A change without a
+    reason (activating a draft, resuming) clears the reason of the status left behind.
+    """
+    if status not in Partnership.Status.values:
+        raise ValidationError({"status": _("Unknown status.")}, code="invalid")
+    reason = (reason or "").strip()
+
+    def reason_given(locked):
+        if locked.needs_status_reason(status) and not reason:
+            raise ValidationError(
+                {"reason": _("Give a reason: it is kept with the change for everyone who reads the partnership's history.")},
+                code="required",
+            )
+
+    return transition(
+        partnership,
+        to=status,
+        user=user,
+        message=_("A partnership that is %(status)s cannot become %(to)s."),
+        on_locked=reason_given,
+        status_reason=reason,
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ coordinator_patterns = [
     path("", coordinator.partnership_list, name="partnership_list"),
     path("new/", coordinator.partnership_create, name="partnership_create"),
     path("<int:pk>/edit/", coordinator.partnership_edit, name="partnership_edit"),
+    path("<int:pk>/status/", coordinator.partnership_status, name="partnership_status"),
     path("<int:pk>/pledges/", coordinator.pledge_summary, name="pledge_summary"),
     path("<int:pk>/members/add/", coordinator.membership_add, name="membership_add"),
     path("<int:pk>/members/organisations/", coordinator.organisation_options, name="organisation_options"),

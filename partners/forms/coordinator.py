@@ -33,7 +33,11 @@ def _end_not_before_start(form, cleaned, start, end, message):
 
 
 class PartnershipForm(forms.ModelForm):
-    """Create or edit a partnership; once it has members, the lead organisation is chosen among them."""
+    """Create or edit a partnership; once it has members, the lead organisation is chosen among them.
+
+    The status is chosen only at creation, among the statuses a partnership starts in; after
+    that it follows the workflow, on its own page (``PartnershipStatusForm``).
+    """
 
     class Meta:
         model = Partnership
@@ -50,6 +54,13 @@ class PartnershipForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [
+                (value, label) for value, label in Partnership.Status.choices
+                if value in Partnership.WORKFLOW.initial
+            ]
         field = self.fields["lead_organisation"]
         if self.instance.pk:
             field.queryset = Organisation.objects.filter(memberships__partnership=self.instance).order_by("name")
@@ -68,6 +79,23 @@ class PartnershipForm(forms.ModelForm):
             _("The planned end date cannot be before the start date."),
         )
         return cleaned
+
+
+class PartnershipStatusForm(forms.Form):
+    """Choose a partnership's next status among those its workflow allows the person, with the reason."""
+
+    status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to pause, end or reopen the partnership; members and admins see it in its history."),
+    )
+
+    def __init__(self, *args, partnership: Partnership, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        workflow = Partnership.WORKFLOW
+        self.fields["status"].choices = [
+            (status, workflow.label(status)) for status in workflow.next_statuses(partnership.status, user)
+        ]
 
 
 class OrganisationChoiceForm(forms.Form):

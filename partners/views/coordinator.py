@@ -27,6 +27,7 @@ from partners.forms.coordinator import (
     MembershipForm,
     OrganisationChoiceForm,
     PartnershipForm,
+    PartnershipStatusForm,
     PledgeFormSet,
     ReportReturnForm,
     SharedGoalForm,
@@ -123,6 +124,25 @@ def partnership_edit(request, pk):
             messages.success(request, _("The partnership was saved."))
             return redirect(partnership)
     return render(request, "partners/partnership_form.html", {"form": form, "partnership": partnership})
+
+
+@login_required
+def partnership_status(request, pk):
+    """Move a partnership along its workflow (GET shows the allowed next statuses, POST changes it)."""
+    partnership = access.partnership_get_for_coordinator(request.user, pk)
+    form = PartnershipStatusForm(request.POST if request.method == "POST" else None,
+                                 partnership=partnership, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_set_status(partnership=partnership, user=request.user,
+                                            status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The partnership is now %(status)s.")
+                             % {"status": partnership.get_status_display()})
+            return redirect(partnership)
+    return render(request, "partners/partnership_status.html", {"form": form, "partnership": partnership})
 
 
 @login_required

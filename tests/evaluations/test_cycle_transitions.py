@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.utils import timezone, translation
 
 from evaluations import services
 from evaluations.models import EvaluationCycle
@@ -32,7 +32,7 @@ def english():
 
 
 def cycle_in(status, partnership):
-    fields = {"status": status}
+    fields = {"status": status, "due_date": timezone.localdate() + datetime.timedelta(days=30)}  # not past due
     if status in (Status.OPEN, Status.CLOSED):
         fields["opened_at"] = EARLIER
     if status == Status.CLOSED:

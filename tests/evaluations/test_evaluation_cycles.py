@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.models import EvaluationCycle
 from evaluations.services import (
@@ -181,8 +182,13 @@ def test_cycle_form_shows_the_overlap_error(client, coordinator, partnership):
     assert response.context["form"].errors["period_start"]
 
 
+def _due_later(**fields):
+    """A scheduled cycle whose due date has not passed, so it may still be opened."""
+    return f.EvaluationCycleFactory(due_date=timezone.localdate() + datetime.timedelta(days=30), **fields)
+
+
 def test_coordinator_opens_and_closes_a_cycle_by_hand(client, coordinator, partnership):
-    cycle = f.EvaluationCycleFactory(partnership=partnership)
+    cycle = _due_later(partnership=partnership)
     client.force_login(coordinator)
     assert client.get(reverse("evaluations:cycle_open", args=[cycle.pk])).status_code == 200
     client.post(reverse("evaluations:cycle_open", args=[cycle.pk]))
@@ -220,7 +226,7 @@ def test_only_the_coordinator_creates_a_cycle(request, client, partnership, who)
 
 
 def test_admin_may_run_any_partnership(client, admin, partnership):
-    cycle = f.EvaluationCycleFactory(partnership=partnership)
+    cycle = _due_later(partnership=partnership)
     client.force_login(admin)
     client.post(reverse("evaluations:cycle_open", args=[cycle.pk]))
     cycle.refresh_from_db()

@@ -220,7 +220,8 @@ def _agreement_events(m):
         return do
 
     def status(value):
-        return lambda: partner_services.partnership_update(partnership=m["summer"], status=value)
+        return lambda: partner_services.partnership_set_status(partnership=m["summer"], user=m["coordinator"],
+                                                               status=value, reason="Jeda musim panas.")
 
     return {
         d(2026, 2, 10): [report("monthly", d(2026, 1, 1), d(2026, 1, 31))],  # on time (due 14 Feb)

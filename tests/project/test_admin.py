@@ -416,7 +416,7 @@ def _cycle_act(client, action, cycles):
 
 
 def test_open_and_close_cycle_actions_use_the_services(admin_client, partnership):
-    cycle = f.EvaluationCycleFactory(partnership=partnership)
+    cycle = f.EvaluationCycleFactory(partnership=partnership, due_date=timezone.localdate() + datetime.timedelta(days=30))
     response = _cycle_act(admin_client, "open_cycles", [cycle])
     cycle.refresh_from_db()
     assert cycle.status == EvaluationCycle.Status.OPEN and cycle.opened_at is not None
@@ -451,20 +451,29 @@ def test_close_decision_action_counts_the_outcome_through_the_service(admin_clie
     assert messages_of(response) == [f"{decision}: This decision is already closed."]
 
 
-def test_follow_up_action_marked_done_in_admin_records_completion(admin_client, partnership, org_a):
+def test_follow_up_action_status_changes_only_through_the_admin_action(admin_client, admin, partnership, org_a):
     from evaluations.models import FollowUpAction
 
     action = f.FollowUpActionFactory(partnership=partnership, owner_organisation=org_a)
-    data = {"partnership": partnership.pk, "title": action.title, "description": "", "owner_organisation": org_a.pk,
+    data = {"partnership": partnership.pk, "title": "Judul baru", "description": "", "owner_organisation": org_a.pk,
             "due_date": "2026-06-30", "status": "done", "finding": ""}
     response = admin_client.post(url(FollowUpAction, "change", action.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     action.refresh_from_db()
-    assert action.status == "done" and action.completed_at is not None
-    data["status"] = "in_progress"
-    admin_client.post(url(FollowUpAction, "change", action.pk), data)
+    assert (action.title, action.status, action.completed_at) == ("Judul baru", "open", None)  # status not a field
+
+    change = {"action": "change_status", ACTION_CHECKBOX_NAME: [action.pk]}
+    asked = admin_client.post(url(FollowUpAction, "changelist"), change)
+    assert asked.templates[0].name == "admin/change_status.html"
+    response = admin_client.post(url(FollowUpAction, "changelist"), {**change, "apply": "yes", "status": "done"},
+                                 follow=True)
     action.refresh_from_db()
-    assert action.completed_at is None
+    assert action.status == "done" and action.completed_at is not None
+    assert action.history.latest("history_id").history_user == admin
+    assert "1 status changed." in messages_of(response)
+    response = admin_client.post(url(FollowUpAction, "changelist"), {**change, "apply": "yes", "status": "done"},
+                                 follow=True)
+    assert messages_of(response) == [f"{action}: Nothing to change: the status is already Done."]
 
 
 # --- the reminder log is read-only -----------------------------------------------------

@@ -80,6 +80,7 @@ EXPECTED = {
     "partners:partnership_create": (None, ANY_COORDINATOR, ANY_COORDINATOR),
     "workspace:partnership_detail": ("partnership", COORDINATOR, COORDINATOR),
     "partners:partnership_edit": ("partnership", COORDINATOR, COORDINATOR),
+    "partners:partnership_status": ("partnership", COORDINATOR, COORDINATOR),
     "partners:pledge_summary": ("partnership", COORDINATOR, COORDINATOR),
     "partners:membership_add": ("partnership", COORDINATOR, COORDINATOR),
     "partners:organisation_options": ("partnership", COORDINATOR, COORDINATOR),
