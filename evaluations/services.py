@@ -54,7 +54,7 @@ def cycle_open(*, cycle: EvaluationCycle, today: datetime.date | None = None) ->
         message=_("Only a scheduled cycle can be opened; this cycle is %(status)s."),
         on_locked=not_past_due,
         queryset=_cycle_rows(),
-        opened_at=timezone.now(),
+        opened_at=timezone.now,
     )
 
 
@@ -66,7 +66,7 @@ def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
         to=EvaluationCycle.Status.CLOSED,
         message=_("Only an open cycle can be closed; this cycle is %(status)s."),
         queryset=_cycle_rows(),
-        closed_at=timezone.now(),
+        closed_at=timezone.now,
     )
 
 
@@ -294,7 +294,7 @@ def response_submit(*, cycle: EvaluationCycle, membership: Membership, user, **f
         user=user,
         message=_("This answer was submitted and can no longer be changed."),
         on_locked=all_scores_given,
-        submitted_at=timezone.now(),
+        submitted_at=timezone.now,
         submitted_by=user,
         **changes,
     )
@@ -401,7 +401,7 @@ def action_set_status(*, action: FollowUpAction, user, status: str) -> FollowUpA
         action,
         to=status,
         user=user,
-        completed_at=timezone.now() if status == FollowUpAction.Status.DONE else None,
+        completed_at=timezone.now if status == FollowUpAction.Status.DONE else None,
     )
 
 
@@ -502,7 +502,7 @@ def decision_close(*, decision: Decision, user=None, now: datetime.datetime | No
         user=user,
         message=_("This decision is already closed."),
         on_locked=count_votes,
-        closed_at=now or timezone.now(),
+        closed_at=now or timezone.now,
     )
 
 

@@ -117,7 +117,9 @@ def transition(obj: models.Model, *, to: str, user=None, source: Collection[str]
     2. the permission the move may need (``Workflow.permissions``);
     3. ``on_locked(obj)`` if given: the service's own guards, raising their errors, and
        whatever must be read under the lock (the votes a closing decision counts);
-    4. the changes, ``full_clean()`` and ``save()``, recorded in the history as ``user``'s.
+    4. the changes, ``full_clean()`` and ``save()``, recorded in the history as ``user``'s. A
+       change given as a callable (``submitted_at=timezone.now``) is called only now, so a
+       time is taken once the row is ours, not before a wait for another's lock.
 
     ``queryset`` reads the row (e.g. with ``select_related``; only the record's own row is locked).
     """
@@ -138,7 +140,7 @@ def transition(obj: models.Model, *, to: str, user=None, source: Collection[str]
         on_locked(obj)
     setattr(obj, workflow.field, to)
     for name, value in changes.items():
-        setattr(obj, name, value)
+        setattr(obj, name, value() if callable(value) else value)
     obj.full_clean()
     _set_history_user(obj, user)
     obj.save()

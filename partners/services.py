@@ -86,7 +86,7 @@ def report_submit(*, report: ContributionReport, user) -> ContributionReport:
         user=user,
         message=_("Only a draft can be submitted; this report is %(status)s."),
         queryset=_report_rows(),
-        submitted_at=timezone.now(),
+        submitted_at=timezone.now,
     )
 
 
@@ -100,7 +100,7 @@ def report_resubmit(*, report: ContributionReport, user) -> ContributionReport:
         user=user,
         message=_("Only a returned report can be resubmitted; this report is %(status)s."),
         queryset=_report_rows(),
-        submitted_at=timezone.now(),
+        submitted_at=timezone.now,
     )
 
 
@@ -114,7 +114,7 @@ def report_accept(*, report: ContributionReport, user) -> ContributionReport:
         message=_("Only a submitted report can be accepted; this report is %(status)s."),
         queryset=_report_rows(),
         reviewed_by=user,
-        reviewed_at=timezone.now(),
+        reviewed_at=timezone.now,
         return_reason="",
     )
 
@@ -132,7 +132,7 @@ def report_return(*, report: ContributionReport, user, reason: str) -> Contribut
         message=_("Only a submitted report can be returned; this report is %(status)s."),
         queryset=_report_rows(),
         reviewed_by=user,
-        reviewed_at=timezone.now(),
+        reviewed_at=timezone.now,
         return_reason=reason,
     )
 
