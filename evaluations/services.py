@@ -1,7 +1,7 @@
 """Writes for evaluation cycles, responses, follow-up actions and decisions.
 
 Every status change goes through ``kemitraan.transitions`` (each model's ``WORKFLOW``), which
-locks the row, checks the move and saves it; the services add their own guards.
+locks the row, checks the move and saves it, atomically; the services add their own guards.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -35,7 +35,6 @@ def _cycle_rows():
     return EvaluationCycle.objects.select_related("partnership")
 
 
-@transaction.atomic
 def cycle_open(*, cycle: EvaluationCycle, today: datetime.date | None = None) -> EvaluationCycle:
     """Open a scheduled cycle so members can answer it; not once its due date has passed (by ``today``)."""
     today = today or timezone.localdate()
@@ -58,7 +57,6 @@ def cycle_open(*, cycle: EvaluationCycle, today: datetime.date | None = None) ->
     )
 
 
-@transaction.atomic
 def cycle_close(*, cycle: EvaluationCycle) -> EvaluationCycle:
     """Close an open cycle; answers are no longer accepted."""
     return transition(
@@ -240,6 +238,7 @@ def _answer(*, cycle, membership) -> EvaluationResponse:
         cycle, (EvaluationCycle.Status.OPEN,),
         message=_("This evaluation cycle is %(status)s; answers are accepted only while it is open."),
         code="cycle_not_open",
+        queryset=_cycle_rows(),
     )
     if not access.is_asked(membership, cycle):
         raise ValidationError(_("This organisation is not asked to answer this evaluation."), code="not_member")
@@ -300,7 +299,6 @@ def response_submit(*, cycle: EvaluationCycle, membership: Membership, user, **f
     )
 
 
-@transaction.atomic
 def response_reopen(*, response: EvaluationResponse, user) -> EvaluationResponse:
     """Send a submitted answer back to its member as a draft (an admin's correction; see ``WORKFLOW``)."""
     return transition(
@@ -392,7 +390,6 @@ def action_update(*, action: FollowUpAction, user, today: datetime.date | None =
     return locked
 
 
-@transaction.atomic
 def action_set_status(*, action: FollowUpAction, user, status: str) -> FollowUpAction:
     """Move an action to another status; marks when it was done (cleared if it is reopened)."""
     if status not in FollowUpAction.Status.values:
@@ -482,7 +479,6 @@ def vote_cast(
     return vote
 
 
-@transaction.atomic
 def decision_close(*, decision: Decision, user=None, now: datetime.datetime | None = None) -> Decision:
     """Close the vote and compute the outcome (agree vs. disagree; abstentions don't count).
 

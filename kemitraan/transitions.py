@@ -84,14 +84,14 @@ def _set_history_user(obj: models.Model, user) -> None:
         obj._history_user = user
 
 
-@transaction.atomic
 def require_status(obj: models.Model, statuses: Collection[str], *, message: str, code: str = "invalid_transition",
                    queryset=None) -> models.Model:
     """Lock ``obj``'s row and refuse unless its status is one of ``statuses``; return ``obj``, fresh.
 
     For changes that are not moves but are allowed only in some statuses (deleting a draft,
     changing an answer that is still a draft). ``message`` may name the current status as
-    ``%(status)s``. The lock lasts until the caller's transaction ends.
+    ``%(status)s``. Called inside the caller's transaction (Django refuses ``select_for_update``
+    outside one), whose change the lock then guards until it ends.
     """
     workflow = type(obj).WORKFLOW
     _locked(obj, queryset)
@@ -122,6 +122,8 @@ def transition(obj: models.Model, *, to: str, user=None, source: Collection[str]
        time is taken once the row is ours, not before a wait for another's lock.
 
     ``queryset`` reads the row (e.g. with ``select_related``; only the record's own row is locked).
+    The move is atomic by itself: a service that does nothing else needs no transaction of its
+    own (nesting one would cost a savepoint on every move).
     """
     workflow = type(obj).WORKFLOW
     _locked(obj, queryset)

@@ -3,7 +3,8 @@
 Every status change goes through ``kemitraan.transitions`` (the moves each model allows are
 its ``WORKFLOW``): the row is locked (``select_for_update``), its current status checked and
 saved once, so two reviewers acting at the same moment leave one consistent state and one
-history entry per real change. ``TransitionError`` lives there too and is importable from here.
+history entry per real change; a service that only moves a record is atomic through the helper.
+``TransitionError`` lives there too and is importable from here.
 """
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -76,7 +77,6 @@ def report_update(*, report: ContributionReport, user, goals=None, **fields) -> 
     return report
 
 
-@transaction.atomic
 def report_submit(*, report: ContributionReport, user) -> ContributionReport:
     """Send a draft to the coordinators for review."""
     return transition(
@@ -90,7 +90,6 @@ def report_submit(*, report: ContributionReport, user) -> ContributionReport:
     )
 
 
-@transaction.atomic
 def report_resubmit(*, report: ContributionReport, user) -> ContributionReport:
     """Send a returned report, once fixed, back for review."""
     return transition(
@@ -104,7 +103,6 @@ def report_resubmit(*, report: ContributionReport, user) -> ContributionReport:
     )
 
 
-@transaction.atomic
 def report_accept(*, report: ContributionReport, user) -> ContributionReport:
     """Accept a submitted report as a delivered contribution."""
     return transition(
@@ -119,7 +117,6 @@ def report_accept(*, report: ContributionReport, user) -> ContributionReport:
     )
 
 
-@transaction.atomic
 def report_return(*, report: ContributionReport, user, reason: str) -> ContributionReport:
     """Return a submitted report to its member with the reviewer's reason."""
     reason = (reason or "").strip()
@@ -293,7 +290,6 @@ def partnership_update(*, partnership: Partnership, **fields) -> Partnership:
     return _validated_save(partnership)
 
 
-@transaction.atomic
 def partnership_set_status(*, partnership: Partnership, user, status: str, reason: str = "") -> Partnership:
     """Move a partnership along its workflow (``Partnership.WORKFLOW``), with the reason for the change.
 
