@@ -7,6 +7,12 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A form that came back with errors: bring its summary into view and read it out first.
+const errorSummary = document.querySelector(".error-summary");
+if (errorSummary) {
+  errorSummary.focus();
+}
+
 // The add-member form: show the part of the organisation fieldset that the chosen source
 // ("an existing organisation" / "a new organisation") needs. Without script both stay visible.
 function showOrganisationSource(fieldset) {

@@ -210,24 +210,24 @@ def test_fragments_are_rendered_again_on_a_new_day(client, world, coordinator):
     assert len(next_day_sql) > len(cached_sql)
 
 
-def test_cached_forms_carry_a_token_that_works_in_each_browser(coordinator, partnership, membership_a, partner_a):
-    report = f.ContributionReportFactory(membership=membership_a)
-    services.report_submit(report=report, user=partner_a)
+def test_cached_forms_carry_a_token_that_works_in_each_browser(coordinator, partnership, membership_a):
+    cycle = f.EvaluationCycleFactory(partnership=partnership)  # scheduled: its page offers "Open cycle"
+    page_url = reverse("evaluations:cycle_detail", args=[cycle.pk])
     browsers = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
     pages = []
     for browser in browsers:
         browser.force_login(coordinator)
-        browser.get(reverse("partners:review_queue"))  # sets the CSRF cookie of this browser
-        response = browser.get(reverse("partners:review_queue"))
+        browser.get(page_url)  # sets the CSRF cookie of this browser
+        response = browser.get(page_url)
         pages.append(response.content.decode())
     assert not response.templates  # the second browser got the page the first one's visit cached
-    accept = reverse("partners:report_accept", args=[report.pk])
-    token = re.search(rf'action="{accept}">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+    open_url = reverse("evaluations:cycle_open", args=[cycle.pk])
+    token = re.search(rf'action="{open_url}"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
                       pages[1]).group(1)
-    response = browsers[1].post(accept, {"csrfmiddlewaretoken": token})
+    response = browsers[1].post(open_url, {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    report.refresh_from_db()
-    assert report.status == ContributionReport.Status.ACCEPTED
+    cycle.refresh_from_db()
+    assert cycle.status == EvaluationCycle.Status.OPEN
 
 
 def test_without_a_shared_cache_every_page_renders_afresh(client, settings, world, coordinator, partnership):

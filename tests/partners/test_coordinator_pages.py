@@ -546,14 +546,14 @@ def test_coordinator_pages_have_no_inline_script_or_style(client, coordinator, p
 # --- language, formats and odd input ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("language", "amount", "date"), [("id", "Rp 1.500.000", "01-02-2026"),
-                                                           ("en", "Rp 1,500,000", "02/01/2026")])
+@pytest.mark.parametrize(("language", "amount", "date"), [("id", "Rp 1.500.000", "1 Mei 2026"),
+                                                           ("en", "Rp 1,500,000", "1 May 2026")])
 def test_amounts_and_dates_follow_the_users_language(client, coordinator, partnership, membership_a,
                                                      language, amount, date):
     coordinator.preferred_language = language
     coordinator.save()
     f.PledgeFactory(membership=membership_a, value=Decimal("1500000"))
-    partnership.start_date = datetime.date(2026, 2, 1)
+    partnership.start_date = datetime.date(2026, 5, 1)
     partnership.save()
     client.force_login(coordinator)
     html = client.get(partnership.get_absolute_url()).content.decode()

@@ -1,0 +1,7 @@
+"""Indonesian: "14 Jan 2027", "14 Jan 2027 09.30" (see kemitraan/formats/__init__.py)."""
+
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+DATETIME_FORMAT = "j M Y H.i"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+MONTH_DAY_FORMAT = "j M"
