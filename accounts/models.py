@@ -31,6 +31,15 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+# Honorifics, religious titles and degrees written before a name (as written without a full stop, in
+# lower case): doctor (dr, drg, drh), professor, engineer (ir), haji and hajah (h, hj), kyai haji (kh),
+# doktorandus/doktoranda (drs, dra), and the courtesy words bapak/ibu with their short forms.
+NAME_TITLES = {
+    "dr", "drg", "drh", "prof", "ir", "h", "hj", "kh", "drs", "dra", "bapak", "bpk", "pak", "ibu", "bu",
+    "mr", "mrs", "ms",
+}
+
+
 class User(AbstractUser):
     """A person who signs in with an email address.
 
@@ -66,7 +75,18 @@ class User(AbstractUser):
         return self.full_name or self.email
 
     def get_short_name(self):
-        return (self.full_name or self.email).split(" ")[0]
+        """Return the name a person is called by: the first word of the full name that is not a title.
+
+        Indonesian names often begin with an honorific or a degree ("dr. Andi Pratama", "Hj. Siti
+        Aminah", "Prof. Dr. Ir. Budi"), and a menu showing "dr." names nobody. Titles are the known
+        ones (``NAME_TITLES``) and any word ending in a full stop (an initial or an abbreviation).
+        A name made of titles only is shown whole; without a full name, the email address before the @.
+        """
+        words = self.full_name.replace(",", " ").split()
+        for word in words:
+            if not word.endswith(".") and word.lower() not in NAME_TITLES:
+                return word
+        return self.full_name.strip() or self.email.split("@")[0]
 
 
 class Invitation(models.Model):

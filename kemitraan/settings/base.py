@@ -138,6 +138,7 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["kemitraan.formats"]  # one date format on every page (kemitraan/formats/)
+FILTERS_EMPTY_CHOICE_LABEL = _("All")  # an empty filter choice reads "Semua"/"All", not "---------" (django-filter)
 TIME_ZONE = env("TIME_ZONE", default="Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

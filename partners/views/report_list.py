@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from django_filters.conf import settings as filter_settings
 
 from kemitraan import fragments
 from partners import access, exports
@@ -81,7 +82,7 @@ def organisation_options(user, search="", selected=None):
         offered = offered.exclude(pk=selected.pk)
     rows = list(offered.values_list("pk", "name")[:ORGANISATION_OPTIONS + 1])
     more = len(rows) > ORGANISATION_OPTIONS
-    choices = [("", "---------")]
+    choices = [("", filter_settings.EMPTY_CHOICE_LABEL)]  # "All", as every filter's empty choice
     if selected is not None:
         choices.append((selected.pk, selected.name))
     return choices + rows[:ORGANISATION_OPTIONS], more

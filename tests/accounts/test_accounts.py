@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from accounts.services import user_profile_update
 from tests import factories as f
 
@@ -318,3 +319,35 @@ def test_profile_query_count_is_constant(client, partner_a):
         counts.append(len(ctx.captured_queries))
     # the session, the user, the organisations
     assert counts[0] == counts[1] == 3, [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize(("full_name", "short"), [
+    ("dr. Andi Pratama", "Andi"),
+    ("dr Andi Pratama", "Andi"),
+    ("Dr. Andi Pratama, Sp.A.", "Andi"),
+    ("Prof. Dr. Ir. Budi Santoso", "Budi"),
+    ("drg. Rina Wulandari", "Rina"),
+    ("H. Ahmad Fauzi", "Ahmad"),
+    ("Hj. Siti Aminah", "Siti"),
+    ("Ir Bambang Wicaksono", "Bambang"),
+    ("Bapak Rudi Hartono", "Rudi"),
+    ("Siti Rahmawati", "Siti"),
+    ("Budi", "Budi"),
+    ("  Dewi   Lestari ", "Dewi"),
+    ("dr.", "dr."),  # nothing but a title: shown as written
+])
+def test_short_name_is_the_first_name_without_titles(full_name, short):
+    assert User(email="orang@example.org", full_name=full_name).get_short_name() == short
+
+
+def test_short_name_without_a_full_name_is_the_email_before_the_at():
+    assert User(email="siti.r@example.org", full_name="").get_short_name() == "siti.r"
+
+
+def test_user_menu_shows_the_first_name_not_the_title(client, partner_a):
+    partner_a.full_name = "dr. Andi Pratama"
+    partner_a.save()
+    client.force_login(partner_a)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    menu = html[html.index('data-bs-toggle="dropdown"'):]
+    assert menu[:menu.index("</button>")].split(">", 1)[1].strip() == "Andi"

@@ -153,7 +153,7 @@ def test_organisation_filter_lists_every_organisation_when_they_are_few(client, 
     client.force_login(coordinator)
     response = client.get(reverse("partners:report_list"))
     offered = _offered(response)
-    assert offered[0] == "---------" and sorted(offered[1:]) == sorted(
+    assert offered[0] == "Semua" and sorted(offered[1:]) == sorted(
         many_reports[0].membership.partnership.memberships.values_list("organisation__name", flat=True))
     assert 'name="organisation_q"' not in response.content.decode()
 
@@ -176,13 +176,13 @@ def test_organisation_filter_offers_a_page_and_a_search_when_they_are_many(
     assert len(_offered(page)) == 4  # the empty choice and the first three by name
 
     found = client.get(url, {"organisation_q": "kopERASI"})
-    assert _offered(found) == ["---------", "Koperasi Dahlia", "Koperasi Edelweis"]
+    assert _offered(found) == ["Semua", "Koperasi Dahlia", "Koperasi Edelweis"]
     assert 'value="kopERASI"' in found.content.decode()
 
     # An organisation past the first page filters the rows, and stays offered (selected) under any search.
     chosen = client.get(url, {"organisation": mine[4].pk, "organisation_q": "Yayasan"})
     assert [r.description for r in chosen.context["reports"]] == ["Laporan Edelweis"]
-    assert _offered(chosen)[:2] == ["---------", "Koperasi Edelweis"]
+    assert _offered(chosen)[:2] == ["Semua", "Koperasi Edelweis"]
     assert f'<option value="{mine[4].pk}" selected>' in chosen.content.decode()
     assert len(_offered(chosen)) == 5
 
