@@ -207,7 +207,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Celery: JSON only, bounded runtimes, and a task is acknowledged only once it finished,
 # so a worker that dies mid-task hands it back to the broker.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+# The embedded broker names a host (which it ignores) so that kombu does not warn that none was given.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
 _broker_dir = Path(env("CELERY_BROKER_DIR", default=str(BASE_DIR / ".broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"data_folder_in": str(_broker_dir / "out"), "data_folder_out": str(_broker_dir / "out"),

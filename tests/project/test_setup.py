@@ -99,7 +99,7 @@ def dev_env(tmp_path):
     env.update(
         DJANGO_SETTINGS_MODULE="kemitraan.settings.local",
         DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}",
-        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_URL="filesystem://localhost/",  # the settings' default (the suite's own may differ)
         CELERY_BROKER_DIR=str(tmp_path / "broker"),
         PORT=str(_free_port()),
         KEMITRAAN_TEST_RUN=str(tmp_path),  # finds every process this run started
@@ -126,6 +126,12 @@ def test_run_dev_starts_web_worker_and_beat_passes_a_task_and_ctrl_c_stops_all(d
         )
         task_id = sent.stdout.strip().splitlines()[-1]
         run.wait_for(rf"Task celery\.accumulate\[{re.escape(task_id)}\] succeeded", timeout=60)
+
+        # One line says what each process is; the warnings that are harmless here are not shown.
+        for name, what in (("web", "development server"), ("worker", "Celery worker"), ("beat", "Celery beat")):
+            assert re.search(rf"^\s*{name} \| .*{what}", run.output, re.M), name
+        assert "No hostname was supplied" not in run.output
+        assert "superuser privileges" not in run.output
 
         assert run.interrupt() == 0
         assert "stopped" in run.lines[-1]
