@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from kemitraan.history_display import HistoryAdmin
 from partners.admin import (
     TIMESTAMPS,
     FixedParentMixin,
@@ -129,7 +129,7 @@ class EvaluationCycleAdmin(FixedParentMixin, admin.ModelAdmin):
 
 
 @admin.register(EvaluationResponse)
-class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, NoRevertMixin, SimpleHistoryAdmin):
+class EvaluationResponseAdmin(FixedParentMixin, MembershipChoicesMixin, NoRevertMixin, HistoryAdmin):
     fixed_parent = "cycle"
     list_display = ("organisation", "cycle", "partnership", "status", *SCORES, "submitted_at")
     list_filter = ("status", "cycle__status", "cycle__partnership__type")
@@ -228,7 +228,7 @@ class FindingAdmin(FixedParentMixin, admin.ModelAdmin):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(FixedParentMixin, NoRevertMixin, SimpleHistoryAdmin):
+class FollowUpActionAdmin(FixedParentMixin, NoRevertMixin, HistoryAdmin):
     fixed_parent = "partnership"
     list_display = ("title", "partnership", "owner_organisation", "due_date", "status", "completed_at")
     list_filter = ("status", "partnership__type")
@@ -264,7 +264,7 @@ class VoteInline(MembershipChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(FixedParentMixin, NoRevertMixin, SimpleHistoryAdmin):
+class DecisionAdmin(FixedParentMixin, NoRevertMixin, HistoryAdmin):
     fixed_parent = "partnership"
     list_display = ("title", "partnership", "proposed_by_organisation", "closes_at", "status", "outcome",
                     "vote_count")
@@ -315,7 +315,7 @@ class DecisionAdmin(FixedParentMixin, NoRevertMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+class VoteAdmin(FixedParentMixin, MembershipChoicesMixin, HistoryAdmin):
     fixed_parent = "decision"
     list_display = ("decision", "organisation", "choice", "cast_by", "cast_at")
     list_filter = ("choice", "decision__status")

@@ -14,7 +14,8 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from kemitraan.history_display import HistoryAdmin
 
 from . import services
 from .models import (
@@ -196,7 +197,7 @@ class SharedGoalInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class PartnershipAdmin(NoRevertMixin, HistoryAdmin):
     """Partnerships; the status is chosen when one is added (draft or active), then changed by the action."""
 
     list_display = ("title", "type", "status", "lead_organisation", "start_date", "planned_end_date",
@@ -249,7 +250,7 @@ class PledgeInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(FixedParentMixin, SimpleHistoryAdmin):
+class MembershipAdmin(FixedParentMixin, HistoryAdmin):
     fixed_parent = "partnership"
     list_display = ("organisation", "partnership", "role", "joined_on", "left_on", "commitment_end",
                     "reporting_frequency")
@@ -323,7 +324,7 @@ class IndicatorAdmin(FixedParentMixin, admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(FixedParentMixin, MembershipChoicesMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(FixedParentMixin, MembershipChoicesMixin, HistoryAdmin):
     fixed_parent = "membership"
     list_display = ("indicator", "organisation", "period_start", "period_end", "value", "reported_by")
     list_filter = ("indicator__goal__partnership__type",)
@@ -378,7 +379,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(ContributionReport)
-class ContributionReportAdmin(FixedParentMixin, MembershipChoicesMixin, NoRevertMixin, SimpleHistoryAdmin):
+class ContributionReportAdmin(FixedParentMixin, MembershipChoicesMixin, NoRevertMixin, HistoryAdmin):
     fixed_parent = "membership"
     list_display = ("__str__", "partnership", "kind", "period_start", "period_end", "quantity", "unit",
                     "value", "status", "submitted_at", "reviewed_by")

@@ -12,12 +12,12 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.text import Truncator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kemitraan.forms import add_service_errors
+from kemitraan.history_display import history_value
 from kemitraan.templatetags.kemitraan import rupiah
 from partners import access, services
 from partners.deadlines import Deadlines, counted_reports, period_owed_next
@@ -30,15 +30,10 @@ HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "membership", "create
 
 
 def _history_value(field, value):
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.name == "value":
+    """A report's recorded value as the admin's history shows it too; its value in rupiah."""
+    if field.name == "value" and value not in (None, ""):
         return rupiah(value)
-    if isinstance(value, str):
-        return Truncator(value).chars(120)
-    return formats.localize(value)
+    return history_value(field, value)
 
 
 def report_history(report: ContributionReport) -> list[dict]:

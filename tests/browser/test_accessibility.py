@@ -174,3 +174,37 @@ def test_every_main_page_of_every_role_is_accessible_and_fits_a_phone(live_serve
             _check(page, role, name, live_server.url + path, rows, problems)
     _print_table(rows)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+ADMIN_PAGES = [
+    ("admin index", "admin:index"),
+    ("report changelist", "admin:partners_contributionreport_changelist"),
+    ("partnership changelist", "admin:partners_partnership_changelist"),
+    ("decision add", "admin:evaluations_decision_add"),
+    ("vote add", "admin:evaluations_vote_add"),
+    ("periodic tasks", "admin:django_celery_beat_periodictask_changelist"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_pages_have_no_critical_violations(live_server, axe_page):
+    """The Django admin: no critical violation; no serious one the project's own admin causes."""
+    build_demo()
+    page = axe_page
+    sign_in(page, live_server, "admin@kemitraan.local", DEMO_PASSWORD)
+    rows, problems = [], []
+    decision = Decision.objects.order_by("pk").first()
+    pages = [(name, reverse(url_name)) for name, url_name in ADMIN_PAGES]
+    pages.append(("decision history", reverse("admin:evaluations_decision_history", args=[decision.pk])))
+    for name, path in pages:
+        goto(page, live_server.url + path)
+        page.set_viewport_size(DESKTOP)
+        # Django's autocomplete fields start in jQuery ready handlers, which may run after "load".
+        page.wait_for_function("() => !window.django || window.django.jQuery.isReady")
+        page.wait_for_timeout(100)
+        violations = axe_violations(page)
+        counts = count_by_impact(violations)
+        rows.append(("admin", name, counts, 0, 0))
+        problems += [f"{name} ({path}): {line}" for line in describe(violations, impacts=("critical", "serious"))]
+    _print_table(rows)
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
