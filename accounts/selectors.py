@@ -22,7 +22,9 @@ colleagues invited together can both accept): an organisation that joined anothe
 in between, or an inviter who no longer coordinates, makes the link unusable.
 """
 import hashlib
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,11 +40,49 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Roles:
+    """What a person is, as far as the pages offer them anything: admin, coordinator, representative."""
+
+    admin: bool = False
+    coordinator: bool = False
+    representative: bool = False
+
+    @property
+    def coordinates(self) -> bool:
+        """Runs partnerships: coordinates one, or is an admin (who may do whatever a coordinator does)."""
+        return self.admin or self.coordinator
+
+    @property
+    def may_invite(self) -> bool:
+        """May invite anybody at all: an admin, a coordinator or a representative (whom: see above)."""
+        return self.admin or self.coordinator or self.representative
+
+    @property
+    def key(self) -> str:
+        """A short text that differs for every combination (part of a cache key)."""
+        return "".join("1" if flag else "0" for flag in (self.admin, self.coordinator, self.representative))
+
+
+def user_roles(user) -> Roles:
+    """Return the ``Roles`` of ``user``: none for a visitor or a deactivated account, in at most one query."""
+    if not user.is_authenticated or not user.is_active:
+        return Roles()
+    if access.is_admin(user):
+        return Roles(admin=True)
+    # The coordinator and representative rules of partners.access, both asked in one statement.
+    coordinator, representative = (
+        get_user_model().objects.filter(pk=user.pk).values_list(
+            Exists(access.coordinated_partnership_ids(user)),
+            Exists(access.represented_organisation_ids(user)),
+        ).get()
+    )
+    return Roles(coordinator=coordinator, representative=representative)
+
+
 def user_may_invite(user) -> bool:
     """Tell whether ``user`` may invite anybody at all: an admin, a coordinator or a representative."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return access.is_coordinator(user) or access.represented_organisation_ids(user).exists()
+    return user_roles(user).may_invite
 
 
 def _coordinator_may_grant(user) -> Q:

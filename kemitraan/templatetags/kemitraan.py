@@ -82,7 +82,7 @@ class PersonalCacheNode(template.Node):
     """Render the enclosed chrome once per person, language and page name, then serve it from the cache.
 
     The navigation bar costs more to render than a cached page body; what it shows depends only
-    on who is signed in (short name, staff or not), the language and the page's URL name (the
+    on who is signed in (short name, staff or not, roles), the language and the page's URL name (the
     active menu item), which form the key: not the address, so a query string adds no entry. The
     address it returns to (the language switch's ``next``) and its CSRF tokens are markers, filled
     in on every request (``fragments.fill``), so each response carries its own masked token.
@@ -94,19 +94,25 @@ class PersonalCacheNode(template.Node):
     def render(self, context):
         from kemitraan import fragments
 
+        from accounts.selectors import user_roles
+
         request = context.get("request")
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.nodelist.render(context)
+        # The links offered depend on the person's roles (coordinator, may invite): asked on every
+        # request, in one query, and part of the key, so a new role shows on the next page.
+        roles = user_roles(user)
         if fragments.is_rendering_for_cache(context):  # inside a page rendered for the cache: it fills the markers in
-            return self.nodelist.render(context)
+            with context.push(roles=roles):
+                return self.nodelist.render(context)
 
         def render():
-            with context.push(fragments.markers().context()):
+            with context.push(fragments.markers().context(), roles=roles):
                 return self.nodelist.render(context)
 
         page_name = getattr(request.resolver_match, "url_name", None) or ""  # none on an error page
-        html = fragments.cached("chrome", [*fragments.person_parts(request), page_name], render)
+        html = fragments.cached("chrome", [*fragments.person_parts(request), page_name, roles.key], render)
         return mark_safe(fragments.fill(html, request))  # noqa: S308 - as in fragments.cached
 
 

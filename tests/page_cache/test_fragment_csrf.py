@@ -65,8 +65,7 @@ def test_text_holding_the_marker_itself_is_shown_as_text(coordinator, partnershi
     assert marker not in page  # every real marker was filled in
     queue = _cached(browser, reverse("partners:review_queue") + f"?junk={marker}")
     accept = reverse("partners:report_accept", args=[report.pk])
-    token = re.search(rf'action="{accept}">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
-                      queue).group(1)
+    token = _language_form_token(queue)  # the queue's "Accept" opens a confirmation page; its token is the page's
     assert browser.post(accept, {"csrfmiddlewaretoken": token}).status_code == 302
 
 
