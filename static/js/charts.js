@@ -25,6 +25,7 @@
     var source = document.getElementById("indicator-chart-data");
     if (!canvas || !source || typeof window.Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
+    var narrow = window.matchMedia("(max-width: 576px)").matches;
     var constant = function (value) { return data.labels.map(function () { return value; }); };
     var datasets = data.series.map(function (series, index) {
       var colour = PALETTE[index % PALETTE.length];
@@ -64,14 +65,15 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         scales: {
-          x: { title: { display: true, text: data.text.period } },
+          x: { title: { display: true, text: data.text.period }, ticks: { maxRotation: narrow ? 60 : 0, autoSkip: true } },
           y: {
             title: { display: true, text: data.unit },
             ticks: { callback: function (value) { return formatNumber(value); } },
           },
         },
         plugins: {
-          legend: { position: "bottom" },
+          // Below the chart, smaller on a phone so that every series still fits.
+          legend: { position: "bottom", labels: narrow ? { boxWidth: 12, font: { size: 11 } } : {} },
           tooltip: {
             callbacks: {
               label: function (item) {

@@ -14,6 +14,24 @@
     }
   }
 
+  // On a phone the charts keep their box's height (app.css .chart-box) and the legend goes below,
+  // in a smaller type, one line per series when needed; the x labels stay level.
+  function baseOptions(scales) {
+    const narrow = window.matchMedia("(max-width: 576px)").matches;
+    return {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: Object.assign({ x: { ticks: { maxRotation: 0, autoSkip: true } } }, scales),
+      plugins: {
+        legend: {
+          position: "bottom",
+          labels: { boxWidth: narrow ? 12 : 24, boxHeight: narrow ? 12 : 12, font: { size: narrow ? 11 : 12 } },
+        },
+      },
+    };
+  }
+
   // Colour-blind-friendly palette (Okabe-Ito), one colour per principle.
   const COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
 
@@ -26,8 +44,8 @@
           {
             label: canvas.dataset.labelHealth,
             data: data.health,
-            borderColor: "#0d6efd",
-            backgroundColor: "#0d6efd",
+            borderColor: "#0a58ca",
+            backgroundColor: "#0a58ca",
             tension: 0,
             spanGaps: true,
           },
@@ -42,12 +60,7 @@
           },
         ],
       },
-      options: {
-        animation: false,
-        responsive: true,
-        scales: { y: { min: 0, max: 100 } },
-        plugins: { legend: { position: "bottom" } },
-      },
+      options: baseOptions({ y: { min: 0, max: 100 } }),
     });
   }
 
@@ -67,12 +80,7 @@
           };
         }),
       },
-      options: {
-        animation: false,
-        responsive: true,
-        scales: { y: { min: 1, max: 5, ticks: { stepSize: 1 } } },
-        plugins: { legend: { position: "bottom" } },
-      },
+      options: baseOptions({ y: { min: 1, max: 5, ticks: { stepSize: 1 } } }),
     });
   }
 

@@ -56,7 +56,8 @@ def describe(violations, impacts=("critical", "serious")) -> list[str]:
 
 
 def offscreen_controls(page) -> dict:
-    """At the current width: how far the page scrolls sideways, and visible buttons or links past its edge.
+    """At the current width: how far the page scrolls sideways, visible buttons or links past its edge,
+    and controls smaller than a 44 px touch target (``small_targets``).
 
     A control counts when it is visible (has a box, not hidden) and its right edge passes the
     viewport's width, or its left edge is below 0, unless it sits in a box that scrolls or clips
@@ -82,6 +83,19 @@ def offscreen_controls(page) -> dict:
             out.push(el.tagName.toLowerCase() + ' "' + (el.textContent || el.value || '').trim().slice(0, 30)
                      + '" at ' + Math.round(box.left) + '..' + Math.round(box.right));
           }
-          return {overflow, offscreen: out};
+          // Touch targets: buttons, links styled as controls and form fields at least 44 px high and wide.
+          const small = [];
+          for (const el of document.querySelectorAll(
+              'button, .btn, .nav-link, .page-link, .dropdown-item, select, textarea, '
+              + 'input:not([type=hidden]):not([type=radio]):not([type=checkbox])')) {
+            const box = el.getBoundingClientRect();
+            if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+            if (el.closest('.visually-hidden, .visually-hidden-focusable, .dropdown-menu:not(.show)')) continue;
+            if (box.height < 43.5 || box.width < 43.5) {
+              small.push(el.tagName.toLowerCase() + ' "' + (el.textContent || el.value || el.name || '').trim().slice(0, 30)
+                         + '" ' + Math.round(box.width) + 'x' + Math.round(box.height));
+            }
+          }
+          return {overflow, offscreen: out, small_targets: small};
         }"""
     )

@@ -147,6 +147,8 @@ def _check(page, role, name, address, rows, problems):
         problems.append(f"{role} {name} ({address}): the page scrolls sideways by {phone['overflow']}px at 360px")
     for control in phone["offscreen"]:
         problems.append(f"{role} {name} ({address}): off-screen at 360px: {control}")
+    for control in phone["small_targets"]:
+        problems.append(f"{role} {name} ({address}): touch target under 44px at 360px: {control}")
     page.set_viewport_size(DESKTOP)
     rows.append((role, name, count_by_impact(violations), phone["overflow"], len(phone["offscreen"])))
 
