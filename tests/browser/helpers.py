@@ -4,7 +4,9 @@ Selectors use name attributes, ids and URLs rather than visible text, so the jou
 hold while the Indonesian catalogue is being written.
 """
 import datetime
+import os
 import re
+from pathlib import Path
 
 from django.urls import reverse
 
@@ -18,6 +20,10 @@ PDF_BYTES = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+# The README's images (docs/screenshots/), rewritten when KEMITRAAN_DOCS_SCREENSHOTS=1.
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+WRITE_DOCS = os.environ.get("KEMITRAAN_DOCS_SCREENSHOTS") == "1"
 
 # The page's own submit button: a POST form in <main>, not a button that submits another form.
 SAVE = "main form[method=post] button[type=submit]:not([form])"
@@ -90,6 +96,30 @@ def quarter_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def previous_quarter(start: datetime.date) -> tuple[datetime.date, datetime.date]:
     return quarter_of(start - datetime.timedelta(days=1))
+
+
+def docs_shot(page, name, phone_at=None):
+    """Save the desktop viewport (not the full page) and the 360 px phone viewport as README images, when asked to.
+
+    ``phone_at`` is a CSS selector the phone image starts at (the list of cards rather than the
+    filter above it); the top of the page without it.
+    """
+    if not WRITE_DOCS:
+        return
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(DESKTOP)
+    page.evaluate("window.scrollTo(0, 0)")
+    settle_charts(page)
+    page.screenshot(path=str(DOCS / f"{name}.png"))
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(150)
+    page.evaluate("window.scrollTo(0, 0)")
+    if phone_at:
+        page.locator(phone_at).first.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 12)")
+    settle_charts(page)
+    page.screenshot(path=str(DOCS / f"{name}-phone.png"))
+    page.set_viewport_size(DESKTOP)
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 def settle_charts(page):

@@ -9,7 +9,7 @@ from evaluations.models import SCORE_FIELDS, EvaluationCycle, EvaluationResponse
 from partners import services
 from partners.models import ContributionReport
 from tests import factories as f
-from tests.browser.helpers import goto, quarter_of, sign_in, submit, url
+from tests.browser.helpers import docs_shot, goto, quarter_of, sign_in, submit, url
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,6 +43,7 @@ def test_partial_evaluation_answer_shows_a_summary_and_each_missing_score(live_s
         expect(page.locator(f"#id_{name}_error")).to_have_count(0)
         expect(page.locator(f"input[name={name}][value='4']")).to_be_checked()  # what was given stays
 
+    docs_shot(page, "evaluation-errors", phone_at="#error-summary")
     summary.locator(f"a[href='#id_{missing[0]}_0']").click()
     expect(page.locator(f"#id_{missing[0]}_0")).to_be_in_viewport()
     assert not EvaluationResponse.objects.filter(cycle=cycle, status=EvaluationResponse.Status.SUBMITTED).exists()

@@ -5,12 +5,11 @@ full, as a partnership looks after a year of use (``workspace.demo.loader.build_
 data ``make run`` shows), for the coordinator and for a partner representative.
 
 With ``KEMITRAAN_DOCS_SCREENSHOTS=1`` it also rewrites the README's images under
-docs/screenshots/ (desktop viewport, not full page, so each stays small):
+docs/screenshots/ (``helpers.docs_shot``: the desktop viewport and the 360 px phone viewport, not
+the full page, so each stays small), as does the evaluation-answer test in test_forms_and_review.py:
 
-    KEMITRAAN_DOCS_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_screenshots.py
+    KEMITRAAN_DOCS_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_screenshots.py tests/browser/test_forms_and_review.py
 """
-import os
-from pathlib import Path
 
 import pytest
 from django.db.models import Case, Count, When
@@ -20,23 +19,9 @@ from evaluations.models import Decision, EvaluationCycle
 from workspace.demo.data import DEMO_PASSWORD, KOORDINATOR
 from workspace.demo.loader import build_demo
 from partners.models import ContributionReport, Indicator, Partnership
-from tests.browser.conftest import DESKTOP
-from tests.browser.helpers import Pages, charts_drawn, goto, settle_charts, sign_in, url
+from tests.browser.helpers import Pages, charts_drawn, docs_shot, goto, sign_in, url
 
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 PARTNER = "mitra.rs@kemitraan.local"
-WRITE_DOCS = os.environ.get("KEMITRAAN_DOCS_SCREENSHOTS") == "1"
-
-
-def _docs_shot(page, name):
-    """Save the desktop viewport (not the full page) as a README image, when asked to."""
-    if not WRITE_DOCS:
-        return
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(DESKTOP)
-    page.evaluate("window.scrollTo(0, 0)")
-    settle_charts(page)
-    page.screenshot(path=str(DOCS / f"{name}.png"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,34 +45,39 @@ def test_main_pages_with_a_year_of_demo_data(live_server, page, snap, console_er
     # --- the coordinator ---
     sign_in(page, live_server, KOORDINATOR, DEMO_PASSWORD)
     expect(page.locator("#dashboard-partnerships article")).to_have_count(Partnership.objects.count())
-    _docs_shot(page, "dashboard")
+    docs_shot(page, "dashboard")
     pages.take("demo-dashboard")
 
     goto(page, url(live_server, "workspace:partnership_detail", pk=main.pk))
+    docs_shot(page, "partnership-detail", phone_at="#members")
     pages.take("demo-partnership-detail")
     goto(page, url(live_server, "partners:indicator_detail", pk=indicator.pk))
     assert charts_drawn(page) == {"indicator-chart": True}
     pages.take("demo-indicator-detail")
     goto(page, url(live_server, "partners:review_queue"))
+    docs_shot(page, "review-queue", phone_at="main table")
     pages.take("demo-review-queue")
     goto(page, url(live_server, "partners:report_list"))
     expect(page.locator("main table tbody tr").first).to_be_visible()
     pages.take("demo-report-list")
     goto(page, url(live_server, "partners:report_detail", pk=report.pk))
-    _docs_shot(page, "report")
+    docs_shot(page, "report")
     pages.take("demo-report-detail")
 
     goto(page, url(live_server, "evaluations:partnership_cycles", partnership_pk=main.pk))
     drawn = charts_drawn(page)
     assert drawn and all(drawn.values()), drawn
-    _docs_shot(page, "evaluation-results")
+    docs_shot(page, "evaluation-results", phone_at="#trend-title")
     pages.take("demo-evaluation-trend")
     goto(page, url(live_server, "evaluations:cycle_detail", pk=cycle.pk))
     expect(page.locator("[data-testid=health-index]")).not_to_be_empty()
+    docs_shot(page, "cycle-answers", phone_at="#answers-title")
     pages.take("demo-cycle-results")
     goto(page, url(live_server, "evaluations:partnership_actions", partnership_pk=main.pk))
+    docs_shot(page, "actions", phone_at="main table")
     pages.take("demo-action-list")
     goto(page, url(live_server, "evaluations:decision_detail", pk=decision.pk))
+    docs_shot(page, "decision", phone_at="main h1")
     pages.take("demo-decision-detail")
     goto(page, url(live_server, "accounts:invitation_list"))
     pages.take("demo-invitation-list")
