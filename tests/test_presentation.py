@@ -94,3 +94,22 @@ def test_every_evaluation_answer_names_who_gave_it(client, coordinator, partners
     client.force_login(partner_a)
     html = _html(client, "evaluations:cycle_respond", pk=cycle.pk, membership_pk=membership_a.pk)
     assert f"oleh {partner_a.full_name} ·" in html
+
+
+def test_a_form_sent_back_with_errors_lists_them_at_the_top_with_links(client, partner_a, membership_a):
+    client.force_login(partner_a)
+    response = client.post(reverse("partners:report_create"), {"membership": membership_a.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    wrong = [field for field in response.context["form"] if field.errors]
+    assert wrong
+    for field in wrong:
+        assert f'href="#{field.auto_id}"' in summary or f'href="#{field.auto_id}_0"' in summary, field.name
+    assert html.index('id="error-summary"') < html.index('id="report-form"')  # above the form
+
+
+def test_a_valid_form_shows_no_error_summary(client, partner_a, membership_a):
+    client.force_login(partner_a)
+    assert 'id="error-summary"' not in client.get(reverse("partners:report_create")).content.decode()
