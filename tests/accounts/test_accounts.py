@@ -317,8 +317,8 @@ def test_profile_query_count_is_constant(client, partner_a):
         assert response.status_code == 200
         assert response.content.decode().count('<li class="py-1">') == total
         counts.append(len(ctx.captured_queries))
-    # the session, the user, the organisations
-    assert counts[0] == counts[1] == 3, [q["sql"] for q in ctx.captured_queries]
+    # the session, the user, the navigation's roles, the organisations
+    assert counts[0] == counts[1] == 4, [q["sql"] for q in ctx.captured_queries]
 
 
 @pytest.mark.parametrize(("full_name", "short"), [

@@ -334,8 +334,8 @@ def test_invitation_list_query_count_is_constant(client, coordinator, membership
             response = client.get(reverse("accounts:invitation_list"))
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
-    # the session, the user, may-invite check, count for the paginator, the page with its joins
-    assert counts[0] == counts[1] == 5, [q["sql"] for q in ctx.captured_queries]
+    # the session, the user, the navigation's roles, may-invite check, count for the paginator, the page with its joins
+    assert counts[0] == counts[1] == 6, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_resend_mails_new_link_and_old_link_stops(client, coordinator, membership_a, django_capture_on_commit_callbacks):

@@ -69,15 +69,16 @@ def _cycles(partnership, n, start_year=2000):
 def test_cycle_list_queries(request, client, partnership, partner_a, who):
     list(_cycles(partnership, 3))
     client.force_login(request.getfixturevalue(who))
-    # the session, the user, count, page of cycles (with answer counts), the user's own answers
-    assert_constant(client, reverse("evaluations:cycle_list"), lambda: list(_cycles(partnership, 47, 2010)), 5)
+    # the session, the user, the navigation's roles, count, page of cycles (with answer counts), the user's own answers
+    assert_constant(client, reverse("evaluations:cycle_list"), lambda: list(_cycles(partnership, 47, 2010)), 6)
 
 
-@pytest.mark.parametrize(("who", "pinned"), [("coordinator", 7), ("partner_a", 7)])
+@pytest.mark.parametrize(("who", "pinned"), [("coordinator", 8), ("partner_a", 8)])
 def test_partnership_cycles_queries(request, client, partnership, partner_a, who, pinned):
     list(_cycles(partnership, 3))
     client.force_login(request.getfixturevalue(who))
-    # the session, the user, partnership, coordinator?, cycles, their submitted scores, the user's own answers
+    # the session, the user, the navigation's roles, partnership, coordinator?, cycles, their submitted scores,
+    # the user's own answers
     url = reverse("evaluations:partnership_cycles", kwargs={"partnership_pk": partnership.pk})
     assert_constant(client, url, lambda: list(_cycles(partnership, 47, 2010)), pinned)
 
@@ -94,10 +95,10 @@ def test_cycle_detail_queries_for_coordinator(client, coordinator, partnership, 
             finding = f.FindingFactory(cycle=open_cycle)
             f.FollowUpActionFactory(partnership=partnership, finding=finding, due_date=FAR)
 
-    # the session, the user, the user's partnerships (key of the cached page), the cycle with answer
-    # counts (the access check), coordinator?, own answers, own memberships, scores, submitted answers,
+    # the session, the user, the navigation's roles, the user's partnerships (key of the cached page), the
+    # cycle with answer counts (the access check), coordinator?, own answers, own memberships, scores, submitted answers,
     # members asked, findings, their actions
-    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 12)
+    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 13)
 
 
 def test_cycle_detail_queries_for_partner(client, partner_a, partnership, open_cycle):
@@ -111,17 +112,17 @@ def test_cycle_detail_queries_for_partner(client, partner_a, partnership, open_c
         for _ in range(10):
             f.FindingFactory(cycle=open_cycle)
 
-    # the session, the user, the user's partnerships (key of the cached page), the cycle with answer
-    # counts (the access check), coordinator?, own answers, own memberships, scores, findings, their actions
-    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 10)
+    # the session, the user, the navigation's roles, the user's partnerships (key of the cached page), the
+    # cycle with answer counts (the access check), coordinator?, own answers, own memberships, scores, findings, their actions
+    assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 11)
 
 
 def test_response_form_queries(client, partner_a, membership_a, partnership, open_cycle):
     submitted(open_cycle, members(partnership, 3))
     client.force_login(partner_a)
     url = reverse("evaluations:cycle_respond", kwargs={"pk": open_cycle.pk, "membership_pk": membership_a.pk})
-    # the session, the user, cycle, membership, the member's answer
-    assert_constant(client, url, lambda: submitted(open_cycle, members(partnership, 47)), 5)
+    # the session, the user, the navigation's roles, cycle, membership, the member's answer
+    assert_constant(client, url, lambda: submitted(open_cycle, members(partnership, 47)), 6)
 
 
 def test_submitted_response_page_queries(client, partner_a, membership_a, partnership, open_cycle):
@@ -129,8 +130,8 @@ def test_submitted_response_page_queries(client, partner_a, membership_a, partne
     open_cycle.responses.filter(membership=membership_a).update(submitted_by=partner_a)
     client.force_login(partner_a)
     url = reverse("evaluations:cycle_respond", kwargs={"pk": open_cycle.pk, "membership_pk": membership_a.pk})
-    # the session, the user, cycle, membership, the member's answer (with who submitted it)
-    assert_constant(client, url, lambda: submitted(open_cycle, members(partnership, 47)), 5)
+    # the session, the user, the navigation's roles, cycle, membership, the member's answer (with who submitted it)
+    assert_constant(client, url, lambda: submitted(open_cycle, members(partnership, 47)), 6)
 
 
 # --- actions ----------------------------------------------------------------------------
@@ -147,16 +148,18 @@ def _actions(partnership, org, n):
 def test_my_actions_queries(client, partner_a, partnership, org_a):
     _actions(partnership, org_a, 3)
     client.force_login(partner_a)
-    # the session, the user, count, page of actions (partnership, owner, finding, cycle joined), my organisations
-    assert_constant(client, reverse("evaluations:my_actions"), lambda: _actions(partnership, org_a, 47), 5)
+    # the session, the user, the navigation's roles, count, page of actions (partnership, owner, finding, cycle joined),
+    # my organisations
+    assert_constant(client, reverse("evaluations:my_actions"), lambda: _actions(partnership, org_a, 47), 6)
 
 
-@pytest.mark.parametrize(("who", "pinned"), [("coordinator", 7), ("partner_b", 7)])
+@pytest.mark.parametrize(("who", "pinned"), [("coordinator", 8), ("partner_b", 8)])
 def test_partnership_actions_queries(request, client, partnership, org_a, membership_a, partner_b, who, pinned):
     _actions(partnership, org_a, 3)
     client.force_login(request.getfixturevalue(who))
     url = reverse("evaluations:partnership_actions", kwargs={"partnership_pk": partnership.pk})
-    # the session, the user, partnership, coordinator?, count, page of actions, my organisations
+    # the session, the user, the navigation's roles, partnership, coordinator?, count, page of actions,
+    # my organisations
     assert_constant(client, url, lambda: _actions(partnership, org_a, 47), pinned)
 
 
@@ -171,8 +174,8 @@ def test_action_detail_queries(client, partner_a, partnership, org_a):
         for i in range(47):
             action_set_status(action=action, user=partner_a, status=["in_progress", "open"][i % 2])
 
-    # the session, the user, action, coordinator?, owner?, history (with users)
-    assert_constant(client, reverse("evaluations:action_detail", args=[action.pk]), grow, 6)
+    # the session, the user, the navigation's roles, action, coordinator?, owner?, history (with users)
+    assert_constant(client, reverse("evaluations:action_detail", args=[action.pk]), grow, 7)
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -188,20 +191,20 @@ def _decisions(partnership, n, voters):
 def test_decision_list_queries(client, partner_a, partnership, membership_a, membership_b):
     _decisions(partnership, 3, [membership_a, membership_b])
     client.force_login(partner_a)
-    # the session, the user, count, page of decisions with vote counts
+    # the session, the user, the navigation's roles, count, page of decisions with vote counts
     assert_constant(client, reverse("evaluations:decision_list"),
-                    lambda: _decisions(partnership, 47, [membership_a]), 4)
+                    lambda: _decisions(partnership, 47, [membership_a]), 5)
 
 
 def test_partnership_decisions_queries(client, partner_a, partnership, membership_a):
     _decisions(partnership, 3, [membership_a])
     client.force_login(partner_a)
     url = reverse("evaluations:partnership_decisions", kwargs={"partnership_pk": partnership.pk})
-    # the session, the user, partnership, count, page of decisions, coordinator?, may propose?
-    assert_constant(client, url, lambda: _decisions(partnership, 47, [membership_a]), 7)
+    # the session, the user, the navigation's roles, partnership, count, page of decisions, coordinator?, may propose?
+    assert_constant(client, url, lambda: _decisions(partnership, 47, [membership_a]), 8)
 
 
-@pytest.mark.parametrize(("who", "pinned"), [("coordinator", 7), ("partner_a", 7)])
+@pytest.mark.parametrize(("who", "pinned"), [("coordinator", 8), ("partner_a", 8)])
 def test_decision_detail_queries(request, client, partnership, membership_a, partner_a, who, pinned):
     decision = f.DecisionFactory(partnership=partnership, closes_at=timezone.now() + datetime.timedelta(days=3))
     for m in members(partnership, 3):
@@ -213,7 +216,8 @@ def test_decision_detail_queries(request, client, partnership, membership_a, par
             Vote.objects.create(decision=decision, membership=m, choice="disagree")
         members(partnership, 5)  # not voted yet
 
-    # the session, the user, decision (with counts), coordinator?, votes (organisation, person),
+    # the session, the user, the navigation's roles, decision (with counts), coordinator?, votes (organisation,
+    # person),
     # my memberships, current members (for "not voted yet")
     assert_constant(client, reverse("evaluations:decision_detail", args=[decision.pk]), grow, pinned)
 
@@ -229,5 +233,5 @@ def test_vote_form_queries(client, partner_a, membership_a, partnership):
         for m in members(partnership, 47):
             Vote.objects.create(decision=decision, membership=m, choice="agree")
 
-    # the session, the user, decision, membership, the member's vote
-    assert_constant(client, url, grow, 5)
+    # the session, the user, the navigation's roles, decision, membership, the member's vote
+    assert_constant(client, url, grow, 6)

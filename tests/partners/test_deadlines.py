@@ -93,7 +93,7 @@ def test_periods_cross_the_year():
     ("2026-04-01", "2026-06-30", "Q2 2026", None),
     ("2026-07-01", "2026-12-31", "H2 2026", None),
     ("2026-01-01", "2026-12-31", "2026", "2026"),
-    ("2026-02-01", "2026-04-30", "02/01/2026 – 04/30/2026", None),  # no frequency has it: the dates
+    ("2026-02-01", "2026-04-30", "1 Feb 2026 – 30 Apr 2026", None),  # no frequency has it: the dates
 ])
 def test_period_labels_in_the_active_language(start, end, english, indonesian):
     with translation.override("en"):

@@ -45,10 +45,10 @@ def _list_rows(membership_a, membership_b, n):
         f.ContributionReportFactory(membership=membership_b, status=ContributionReport.Status.ACCEPTED)
 
 
-# Queries: the session, the user, the user's partnerships (key of the cached fragment), partnerships
-# for the filter select, organisations for the filter select, "may create" check, paginator
-# count, page rows (reports joined to member, organisation, partnership, reviewer).
-LIST_QUERIES = 8
+# Queries: the session, the user, the navigation's roles, the user's partnerships (key of the cached
+# fragment), partnerships for the filter select, organisations for the filter select, "may create" check,
+# paginator count, page rows (reports joined to member, organisation, partnership, reviewer).
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("who", ["partner_a", "coordinator"])
@@ -80,9 +80,9 @@ def _detail_rows(report, partner, n):
     report.goals.add(*[f.SharedGoalFactory(partnership=report.membership.partnership) for _ in range(n)])
 
 
-# Queries: the session, the user, report (joined), may-edit check, coordinates-this-partnership
-# check (for the review links), goals, attachments, history (joined to its users).
-@pytest.mark.parametrize(("who", "expected"), [("partner_a", 8), ("coordinator", 8)])
+# Queries: the session, the user, the navigation's roles, report (joined), may-edit check,
+# coordinates-this-partnership check (for the review links), goals, attachments, history (joined to its users).
+@pytest.mark.parametrize(("who", "expected"), [("partner_a", 9), ("coordinator", 9)])
 def test_report_detail_query_count_does_not_grow_with_files_goals_or_history(
     client, request, who, expected, partner_a, report_a
 ):
@@ -110,8 +110,8 @@ def test_attachment_page_query_count_does_not_grow_with_files(client, partner_a,
     for i in range(47):
         services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
     many = _count(client, url)
-    # the session, the user, report, attachments
-    _assert_same(few, many, 4)
+    # the session, the user, the navigation's roles, report, attachments
+    _assert_same(few, many, 5)
 
 
 def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client, partner_a, org_a):
@@ -127,8 +127,8 @@ def test_report_form_query_count_does_not_grow_with_memberships_and_goals(client
     few = _count(client, url)
     add(47)
     many = _count(client, url)
-    # the session, the user, "has memberships", membership choices, goal choices
-    _assert_same(few, many, 5)
+    # the session, the user, the navigation's roles, "has memberships", membership choices, goal choices
+    _assert_same(few, many, 6)
 
 
 def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a, report_a):
@@ -140,8 +140,8 @@ def test_report_edit_form_query_count_does_not_grow_with_goals(client, partner_a
     for _ in range(47):
         report_a.goals.add(f.SharedGoalFactory(partnership=report_a.membership.partnership))
     many = _count(client, url)
-    # the session, the user, report, its goals (initial), membership choice, goal choices
-    _assert_same(few, many, 6)
+    # the session, the user, the navigation's roles, report, its goals (initial), membership choice, goal choices
+    _assert_same(few, many, 7)
 
 
 # --- partner home ---------------------------------------------------------------------------------
@@ -165,10 +165,10 @@ def test_partner_home_query_count_does_not_grow_with_partnerships(client, partne
     _home_rows(org_a, 47)
     many = _count(client, url)
     assert len(many[1]) and "evaluation" in " ".join(many[1]).lower()
-    # the session, the user, the user's partnerships (key of the cached fragment), the deadline
+    # the session, the user, the navigation's roles, the user's partnerships (key of the cached fragment), the deadline
     # settings, memberships, their counted reports of the periods they may owe, open cycles,
     # submitted answers, follow-up actions, recent reports
-    _assert_same(few, many, 10)
+    _assert_same(few, many, 11)
 
 
 # --- indicator values -------------------------------------------------------------------------------
@@ -191,14 +191,15 @@ def test_indicator_value_page_query_count_does_not_grow_with_indicators(client, 
     few = _count(client, url)
     add(47)
     many = _count(client, url)
-    # the session, the user, membership, indicators (with goal), existing values, reported periods
-    _assert_same(few, many, 6)
+    # the session, the user, the navigation's roles, membership, indicators (with goal), existing values, reported
+    # periods
+    _assert_same(few, many, 7)
 
 
 # --- confirmation pages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "expected"), [("report_delete", 4), ("report_submit", 3)])
+@pytest.mark.parametrize(("name", "expected"), [("report_delete", 5), ("report_submit", 4)])
 def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner_a, report_a, name, expected):
     client.force_login(partner_a)
     url = reverse(f"partners:{name}", kwargs={"pk": report_a.pk})
@@ -208,7 +209,8 @@ def test_confirmation_pages_query_count_does_not_grow_with_files(client, partner
     for i in range(47):
         services.attachment_add(report=report_a, user=partner_a, uploaded_file=SimpleUploadedFile(f"{i}.pdf", PDF))
     many = _count(client, url)
-    # the session, the user, report (joined); the delete page also counts the files it will remove
+    # the session, the user, the navigation's roles, report (joined); the delete page also counts the files
+    # it will remove
     _assert_same(few, many, expected)
 
 
@@ -220,8 +222,9 @@ def test_attachment_delete_confirmation_query_count(client, partner_a, report_a)
     ]
     url = reverse("partners:attachment_delete", kwargs={"pk": attachments[0].pk})
     count, sql = _count(client, url)
-    # the session, the user, attachment joined to its report, member, organisation and partnership
-    assert count == 3, "\n".join(sql)
+    # the session, the user, the navigation's roles, attachment joined to its report, member, organisation and
+    # partnership
+    assert count == 4, "\n".join(sql)
 
 
 # --- the report form's POST -------------------------------------------------------------------------
