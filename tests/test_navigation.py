@@ -43,8 +43,8 @@ def test_the_current_page_is_marked_in_the_navigation(client, coordinator, partn
     client.force_login(coordinator)
     html = client.get(reverse("partners:review_queue")).content.decode()
     nav = html[:html.index('<main id="main"')]
-    assert re.search(r'class="nav-link active" aria-current="page" href="' + re.escape(reverse("partners:review_queue")),
-                     nav)
+    queue = re.escape(reverse("partners:review_queue"))
+    assert re.search(r'class="nav-link active" aria-current="page" href="' + queue, nav)
 
 
 def test_admin_reaches_partnerships_and_review_queue(client, admin):

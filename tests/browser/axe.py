@@ -25,7 +25,8 @@ def axe_violations(page, *, exclude=()) -> list[dict]:
     return page.evaluate(
         """async ([tags, exclude]) => {
           const context = exclude.length ? {exclude: exclude.map(s => [s])} : document;
-          const result = await window.axe.run(context, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+          const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+          const result = await window.axe.run(context, options);
           return result.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 160), summary: n.failureSummary})),
@@ -92,8 +93,8 @@ def offscreen_controls(page) -> dict:
             if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
             if (el.closest('.visually-hidden, .visually-hidden-focusable, .dropdown-menu:not(.show)')) continue;
             if (box.height < 43.5 || box.width < 43.5) {
-              small.push(el.tagName.toLowerCase() + ' "' + (el.textContent || el.value || el.name || '').trim().slice(0, 30)
-                         + '" ' + Math.round(box.width) + 'x' + Math.round(box.height));
+              const text = (el.textContent || el.value || el.name || '').trim().slice(0, 30);
+              small.push(el.tagName.toLowerCase() + ' "' + text + '" ' + Math.round(box.width) + 'x' + Math.round(box.height));
             }
           }
           return {overflow, offscreen: out, small_targets: small};

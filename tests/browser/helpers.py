@@ -115,7 +115,8 @@ def docs_shot(page, name, phone_at=None):
     page.wait_for_timeout(150)
     page.evaluate("window.scrollTo(0, 0)")
     if phone_at:
-        page.locator(phone_at).first.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 12)")
+        page.locator(phone_at).first.evaluate(
+            "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 12)")
     settle_charts(page)
     page.screenshot(path=str(DOCS / f"{name}-phone.png"))
     page.set_viewport_size(DESKTOP)

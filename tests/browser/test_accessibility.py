@@ -123,7 +123,8 @@ ANONYMOUS_PAGES = [("sign-in", "accounts:login"), ("password reset", "accounts:p
 
 
 def _print_table(rows):
-    print("\naxe-core (WCAG 2.2 AA) failing elements per page at 1280 px; 360 px: sideways scroll (px), controls off-screen")
+    print("\naxe-core (WCAG 2.2 AA) failing elements per page at 1280 px;"
+          " 360 px: sideways scroll (px), controls off-screen")
     print(f"{'role':<14} {'page':<22} " + " ".join(f"{i[:4]:>4}" for i in IMPACTS) + "  scroll offscreen")
     for role, name, counts, overflow, offscreen in rows:
         print(f"{role:<14} {name:<22} " + " ".join(f"{counts.get(i, 0):>4}" for i in IMPACTS)

@@ -96,8 +96,8 @@ def test_cycle_detail_queries_for_coordinator(client, coordinator, partnership, 
             f.FollowUpActionFactory(partnership=partnership, finding=finding, due_date=FAR)
 
     # the session, the user, the navigation's roles, the user's partnerships (key of the cached page), the
-    # cycle with answer counts (the access check), coordinator?, own answers, own memberships, scores, submitted answers,
-    # members asked, findings, their actions
+    # cycle with answer counts (the access check), coordinator?, own answers, own memberships, scores,
+    # submitted answers, members asked, findings, their actions
     assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 13)
 
 
@@ -113,7 +113,8 @@ def test_cycle_detail_queries_for_partner(client, partner_a, partnership, open_c
             f.FindingFactory(cycle=open_cycle)
 
     # the session, the user, the navigation's roles, the user's partnerships (key of the cached page), the
-    # cycle with answer counts (the access check), coordinator?, own answers, own memberships, scores, findings, their actions
+    # cycle with answer counts (the access check), coordinator?, own answers, own memberships, scores,
+    # findings, their actions
     assert_constant(client, reverse("evaluations:cycle_detail", args=[open_cycle.pk]), grow, 11)
 
 
