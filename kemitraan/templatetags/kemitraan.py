@@ -94,25 +94,22 @@ class PersonalCacheNode(template.Node):
     def render(self, context):
         from kemitraan import fragments
 
-        from accounts.selectors import user_roles
-
         request = context.get("request")
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.nodelist.render(context)
-        # The links offered depend on the person's roles (coordinator, may invite): asked on every
-        # request, in one query, and part of the key, so a new role shows on the next page.
-        roles = user_roles(user)
         if fragments.is_rendering_for_cache(context):  # inside a page rendered for the cache: it fills the markers in
-            with context.push(roles=roles):
-                return self.nodelist.render(context)
+            return self.nodelist.render(context)
 
         def render():
-            with context.push(fragments.markers().context(), roles=roles):
+            with context.push(fragments.markers().context()):
                 return self.nodelist.render(context)
 
+        # The links offered depend on the person's roles (``roles``, from accounts' context processor:
+        # one query), part of the key so that a new role shows on the next page.
+        roles = getattr(context.get("roles"), "key", "")
         page_name = getattr(request.resolver_match, "url_name", None) or ""  # none on an error page
-        html = fragments.cached("chrome", [*fragments.person_parts(request), page_name, roles.key], render)
+        html = fragments.cached("chrome", [*fragments.person_parts(request), page_name, roles], render)
         return mark_safe(fragments.fill(html, request))  # noqa: S308 - as in fragments.cached
 
 

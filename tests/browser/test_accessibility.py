@@ -1,6 +1,6 @@
 """Every main page of every demo role: axe-core WCAG 2.2 AA at 1280 px, and nothing off-screen at 360 px.
 
-The demo data (``partners.demo.build_demo``, what ``make run`` shows) are loaded once per test;
+The demo data (``workspace.demo.loader.build_demo``, what ``make run`` shows) are loaded once per test;
 each role signs in through the real form and visits its pages. At desktop width axe-core must
 find no critical and no serious violation; at phone width the page must not scroll sideways and
 no visible button or link may sit past the screen's edge. Every problem of every page is
@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from evaluations.models import Decision, EvaluationCycle, FollowUpAction
-from partners.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from workspace.demo.data import DEMO_ACCOUNTS, DEMO_PASSWORD
+from workspace.demo.loader import build_demo
 from partners.models import ContributionReport, Indicator, Membership, Partnership
 from tests.browser.axe import IMPACTS, axe_violations, count_by_impact, describe, offscreen_controls
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE
@@ -32,9 +33,9 @@ def _coordinator_pages(user):
     action = FollowUpAction.objects.filter(partnership=partnership).order_by("pk").first()
     decision = Decision.objects.filter(partnership=partnership).order_by("-pk").first()
     pages = [
-        ("dashboard", reverse("home")),
+        ("dashboard", reverse("workspace:home")),
         ("partnership list", reverse("partners:partnership_list")),
-        ("partnership detail", reverse("partners:partnership_detail", args=[partnership.pk])),
+        ("partnership detail", reverse("workspace:partnership_detail", args=[partnership.pk])),
         ("pledge summary", reverse("partners:pledge_summary", args=[partnership.pk])),
         ("member add", reverse("partners:membership_add", args=[partnership.pk])),
         ("member edit", reverse("partners:membership_edit", args=[member.pk])),
@@ -74,7 +75,7 @@ def _partner_pages(user):
     decision = Decision.objects.filter(partnership=partnership).order_by("-pk").first()
     action = FollowUpAction.objects.filter(partnership=partnership, owner_organisation=member.organisation).first()
     pages = [
-        ("partner home", reverse("partners:partner_home")),
+        ("partner home", reverse("workspace:partner_home")),
         ("report list", reverse("partners:report_list")),
         ("report form", reverse("partners:report_create")),
         ("report detail", reverse("partners:report_detail", args=[report.pk])),
@@ -98,9 +99,9 @@ def _partner_pages(user):
 def _admin_pages(user):
     partnership = Partnership.objects.order_by("pk").first()
     return [
-        ("dashboard", reverse("home")),
+        ("dashboard", reverse("workspace:home")),
         ("partnership list", reverse("partners:partnership_list")),
-        ("partnership detail", reverse("partners:partnership_detail", args=[partnership.pk])),
+        ("partnership detail", reverse("workspace:partnership_detail", args=[partnership.pk])),
         ("review queue", reverse("partners:review_queue")),
         ("report list", reverse("partners:report_list")),
         ("cycle list", reverse("evaluations:cycle_list")),

@@ -77,7 +77,7 @@ def test_every_accept_link_leads_to_the_confirmation(live_server, page, coordina
     sign_in(page, live_server, coordinator.email)
     accept_path = f"/reports/{report.pk}/accept/"
     for name, kwargs in (("partners:review_queue", {}), ("partners:report_detail", {"pk": report.pk}),
-                         ("partners:partnership_detail", {"pk": membership_a.partnership_id})):
+                         ("workspace:partnership_detail", {"pk": membership_a.partnership_id})):
         goto(page, url(live_server, name, **kwargs))
         # No form on these pages posts to the accept address; links to it open the confirmation page.
         expect(page.locator(f"form[action*='{accept_path}']")).to_have_count(0)

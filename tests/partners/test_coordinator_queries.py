@@ -86,11 +86,11 @@ def test_dashboard_query_count_is_constant(client, coordinator):
         return made
 
     client.force_login(coordinator)
-    # the session, the user, the partnerships the user sees (the key of the cached page, and the
+    # the session, the user, the navigation's roles, the partnerships the user sees (the key of the cached page, and the
     # coordinator check on home), the deadline settings, partnerships (count + page with every figure
     # annotated), indicators with latest values, health, reports to review (count), "is the user a
     # representative?". Each build changes the partnerships, so both requests render the figures afresh.
-    response = _assert_same_count(client, build, lambda made: reverse("workspace:home"), 10)
+    response = _assert_same_count(client, build, lambda made: reverse("workspace:home"), 11)
     assert len(response.context["rows"]) == 50
     assert all(row.health is not None and row.goal_progress is not None for row in response.context["rows"])
 
@@ -102,8 +102,8 @@ def test_partnership_list_query_count_is_constant(client, coordinator):
         return made
 
     client.force_login(coordinator)
-    # the session, the user, coordinator check, count, page.
-    response = _assert_same_count(client, build, lambda made: reverse("partners:partnership_list"), 5)
+    # the session, the user, the navigation's roles, coordinator check, count, page.
+    response = _assert_same_count(client, build, lambda made: reverse("partners:partnership_list"), 6)
     assert len(response.context["page"].object_list) == 50
 
 
@@ -120,11 +120,11 @@ def test_partnership_detail_query_count_is_constant(client, coordinator, partner
         return made
 
     client.force_login(coordinator)
-    # the session, the user, the user's partnerships (key of the cached page, and the access check),
-    # the deadline settings, partnership with figures, indicators (progress), health, members with
+    # the session, the user, the navigation's roles, the user's partnerships (key of the cached page, and the access
+    # check), the deadline settings, partnership with figures, indicators (progress), health, members with
     # totals, pledges by kind, delivered by kind, goals, their indicators, recent reports, coordinators.
     response = _assert_same_count(
-        client, build, lambda made: reverse("workspace:partnership_detail", args=[partnership.pk]), 14
+        client, build, lambda made: reverse("workspace:partnership_detail", args=[partnership.pk]), 15
     )
     assert len(response.context["members"]) == 50
 
@@ -141,8 +141,9 @@ def test_pledge_summary_query_count_is_constant(client, coordinator, partnership
         return made
 
     client.force_login(coordinator)
-    # the session, the user, partnership, members with totals, pledges by kind, delivered by kind.
-    _assert_same_count(client, build, lambda made: reverse("partners:pledge_summary", args=[partnership.pk]), 6)
+    # the session, the user, the navigation's roles, partnership, members with totals, pledges by kind, delivered by
+    # kind.
+    _assert_same_count(client, build, lambda made: reverse("partners:pledge_summary", args=[partnership.pk]), 7)
 
 
 def test_indicator_detail_query_count_is_constant(client, coordinator, partnership):
@@ -159,9 +160,10 @@ def test_indicator_detail_query_count_is_constant(client, coordinator, partnersh
         return made
 
     client.force_login(coordinator)
-    # the session, the user, indicator with goal, partnership and latest value, values with members.
+    # the session, the user, the navigation's roles, indicator with goal, partnership and latest value, values with
+    # members.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:indicator_detail", args=[indicator.pk]), 4
+        client, build, lambda made: reverse("partners:indicator_detail", args=[indicator.pk]), 5
     )
     assert len(response.context["chart"]["labels"]) == 50
 
@@ -173,9 +175,9 @@ def test_review_queue_query_count_is_constant(client, coordinator, partnership):
         return made
 
     client.force_login(coordinator)
-    # the session, the user, the user's partnerships (key of the cached page, and the coordinator
-    # check), count, page, partnerships for the filter.
-    response = _assert_same_count(client, build, lambda made: reverse("partners:review_queue"), 6)
+    # the session, the user, the navigation's roles, the user's partnerships (key of the cached page, and the
+    # coordinator check), count, page, partnerships for the filter.
+    response = _assert_same_count(client, build, lambda made: reverse("partners:review_queue"), 7)
     assert len(response.context["page"].object_list) == 50
 
 
@@ -194,9 +196,9 @@ def test_add_member_query_count_is_constant(client, coordinator, partnership):
         return made
 
     client.force_login(coordinator)
-    # the session, the user, partnership, organisations offered.
+    # the session, the user, the navigation's roles, partnership, organisations offered.
     response = _assert_same_count(
-        client, build, lambda made: reverse("partners:membership_add", args=[partnership.pk]), 4
+        client, build, lambda made: reverse("partners:membership_add", args=[partnership.pk]), 5
     )
     assert len(response.context["org_form"].fields["organisation"].choices) == 51
 
@@ -219,8 +221,8 @@ def test_edit_member_query_count_is_constant(client, coordinator, partnership, m
         return made
 
     client.force_login(coordinator)
-    # the session, the user, membership with partnership and organisation, its pledges.
-    _assert_same_count(client, build, lambda made: reverse("partners:membership_edit", args=[membership_a.pk]), 4)
+    # the session, the user, the navigation's roles, membership with partnership and organisation, its pledges.
+    _assert_same_count(client, build, lambda made: reverse("partners:membership_edit", args=[membership_a.pk]), 5)
 
 
 def test_review_pages_query_count(client, coordinator, membership_a):
@@ -228,4 +230,5 @@ def test_review_pages_query_count(client, coordinator, membership_a):
     client.force_login(coordinator)
     for name in ("partners:report_accept", "partners:report_return"):
         count, sql, _response = _queries(client, reverse(name, args=[report.pk]))
-        assert count == 3, "\n".join(sql)  # the session, the user, report with member, organisation, partnership
+        # the session, the user, the navigation's roles, report with member, organisation, partnership
+        assert count == 4, "\n".join(sql)

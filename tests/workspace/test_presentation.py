@@ -64,7 +64,7 @@ def test_dates_read_the_same_on_every_page(client, coordinator, partnership, mem
     period = f"{start} – {end}"
     for name, kwargs in (("partners:report_list", {}), ("partners:review_queue", {}),
                          ("partners:report_detail", {"pk": report.pk}),
-                         ("partners:partnership_detail", {"pk": partnership.pk})):
+                         ("workspace:partnership_detail", {"pk": partnership.pk})):
         html = _html(client, name, **kwargs)
         assert period in html, name
         assert "01-05-2026" not in html and "05/01/2026" not in html and "Mei." not in html, name
