@@ -37,6 +37,7 @@ def _coordinator_pages(user):
         ("partnership list", reverse("partners:partnership_list")),
         ("partnership detail", reverse("workspace:partnership_detail", args=[partnership.pk])),
         ("pledge summary", reverse("partners:pledge_summary", args=[partnership.pk])),
+        ("partnership status", reverse("partners:partnership_status", args=[partnership.pk])),
         ("member add", reverse("partners:membership_add", args=[partnership.pk])),
         ("member edit", reverse("partners:membership_edit", args=[member.pk])),
         ("goal form", reverse("partners:goal_create", args=[partnership.pk])),

@@ -211,7 +211,10 @@ def test_fragments_are_rendered_again_on_a_new_day(client, world, coordinator):
 
 
 def test_cached_forms_carry_a_token_that_works_in_each_browser(coordinator, partnership, membership_a):
-    cycle = f.EvaluationCycleFactory(partnership=partnership)  # scheduled: its page offers "Open cycle"
+    cycle = f.EvaluationCycleFactory(  # scheduled, in the current period: its page offers "Open cycle"
+        partnership=partnership, period_start=datetime.date(2026, 4, 1), period_end=datetime.date(2026, 6, 30),
+        due_date=datetime.date(2026, 7, 14),
+    )
     page_url = reverse("evaluations:cycle_detail", args=[cycle.pk])
     browsers = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
     pages = []
